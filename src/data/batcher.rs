@@ -1,0 +1,56 @@
+//! From `u8` images to normalised batches on a device, and the seeded order samples are visited in.
+
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+
+use super::mnist::{IMAGE_PIXELS, MnistDataset};
+
+/// The normalisation the seed's PyTorch script applies (`transforms.Normalize((0.1307,), (0.3081,))`).
+pub const MNIST_MEAN: f32 = 0.1307;
+pub const MNIST_STD: f32 = 0.3081;
+
+/// One batch on a device.
+#[derive(Debug, Clone)]
+pub struct MnistBatch {
+    /// `[batch, 784]`, normalised pixels.
+    pub images: Tensor<2>,
+    /// `[batch]`, digits 0…9.
+    pub targets: Tensor<1, Int>,
+}
+
+/// Maps a raw pixel to the network's input scale.
+pub fn normalise_pixel(pixel: u8) -> f32 {
+    (pixel as f32 / 255.0 - MNIST_MEAN) / MNIST_STD
+}
+
+/// Normalised f32 pixels of several 784-pixel images, concatenated.
+pub fn normalise_images<'a>(images: impl IntoIterator<Item = &'a [u8]>) -> Vec<f32> {
+    images.into_iter().flat_map(|img| img.iter().map(|&p| normalise_pixel(p))).collect()
+}
+
+/// Builds the batch holding samples `indices` of `dataset` on `device`.
+pub fn make_batch(dataset: &MnistDataset, indices: &[usize], device: &Device) -> MnistBatch {
+    let pixels = normalise_images(indices.iter().map(|&i| dataset.image(i)));
+    let labels: Vec<i64> = indices.iter().map(|&i| dataset.label(i) as i64).collect();
+    // [batch, 784]
+    let images = Tensor::<2>::from_data(TensorData::new(pixels, [indices.len(), IMAGE_PIXELS]), device);
+    // [batch]
+    let targets = Tensor::<1, Int>::from_data(TensorData::new(labels, [indices.len()]), device);
+    MnistBatch { images, targets }
+}
+
+/// The order of samples in epoch `epoch`: a shuffle seeded by `(seed, epoch)`, so a run can be repeated
+/// exactly and every epoch still sees a different order (as PyTorch's `shuffle=True` does).
+pub fn epoch_order(len: usize, seed: u64, epoch: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..len).collect();
+    let mut rng = StdRng::seed_from_u64(seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    order.shuffle(&mut rng);
+    order
+}
+
+/// Number of batches an epoch of `len` samples has; the last one may be short (PyTorch's default).
+pub fn batches_per_epoch(len: usize, batch_size: usize) -> usize {
+    len.div_ceil(batch_size.max(1))
+}

@@ -1,0 +1,219 @@
+//! One training step — forward, loss, backward, update — for any burn device, and the settings that
+//! drive it. The loss comes back as a tensor: the caller decides when to read it (on WebGPU every read
+//! is async and stalls the queue, so the page reads only every few steps).
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::tensor::{Device, Tensor};
+use web_time::Instant;
+
+use crate::data::MnistBatch;
+use crate::model::{Mlp, MlpConfig};
+
+/// Which optimizer updates the weights.
+#[derive(Config, Debug, Copy, PartialEq, Eq)]
+pub enum OptimizerKind {
+    Adam,
+    Sgd,
+}
+
+impl OptimizerKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::Adam => "Adam",
+            OptimizerKind::Sgd => "SGD",
+        }
+    }
+}
+
+/// PyTorch's Adam defaults, which the seed uses (burn's own default ε is 1e-5).
+pub const ADAM_BETA1: f32 = 0.9;
+pub const ADAM_BETA2: f32 = 0.999;
+pub const ADAM_EPSILON: f32 = 1e-8;
+
+/// Upper bounds that keep a typo from freezing a browser tab.
+pub const MAX_HIDDEN_LAYERS: usize = 6;
+pub const MAX_LAYER_WIDTH: usize = 4096;
+pub const MAX_BATCH_SIZE: usize = 8192;
+pub const MAX_EPOCHS: usize = 1000;
+
+/// Everything that defines a training run; `TrainingConfig::new()` is the seed's script.
+#[derive(Config, Debug, PartialEq)]
+pub struct TrainingConfig {
+    #[config(default = "MlpConfig::new()")]
+    pub model: MlpConfig,
+    #[config(default = "OptimizerKind::Adam")]
+    pub optimizer: OptimizerKind,
+    #[config(default = 1e-3)]
+    pub learning_rate: f64,
+    #[config(default = 64)]
+    pub batch_size: usize,
+    #[config(default = 1)]
+    pub epochs: usize,
+    /// Seed of the order batches are drawn in.
+    #[config(default = 42)]
+    pub shuffle_seed: u64,
+}
+
+/// A setting that cannot be used, with the reason in words a user can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidSetting {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl std::fmt::Display for InvalidSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl TrainingConfig {
+    /// Checks every field; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), InvalidSetting> {
+        let bad = |field, message: String| Err(InvalidSetting { field, message });
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0 && self.learning_rate <= 100.0) {
+            return bad("learning rate", format!("must be a number above 0 and at most 100, got {}", self.learning_rate));
+        }
+        if self.batch_size == 0 || self.batch_size > MAX_BATCH_SIZE {
+            return bad("batch size", format!("must be between 1 and {MAX_BATCH_SIZE}, got {}", self.batch_size));
+        }
+        if self.epochs == 0 || self.epochs > MAX_EPOCHS {
+            return bad("epochs", format!("must be between 1 and {MAX_EPOCHS}, got {}", self.epochs));
+        }
+        if self.model.hidden.is_empty() || self.model.hidden.len() > MAX_HIDDEN_LAYERS {
+            return bad("hidden sizes", format!("give 1 to {MAX_HIDDEN_LAYERS} layer sizes, got {}", self.model.hidden.len()));
+        }
+        if let Some(&w) = self.model.hidden.iter().find(|&&w| w == 0 || w > MAX_LAYER_WIDTH) {
+            return bad("hidden sizes", format!("each size must be between 1 and {MAX_LAYER_WIDTH}, got {w}"));
+        }
+        Ok(())
+    }
+
+    /// The optimizer this config asks for, with the seed's (PyTorch's) hyper-parameters.
+    pub fn init_optimizer(&self) -> ModuleOptimizer {
+        match self.optimizer {
+            OptimizerKind::Adam => AdamConfig::new()
+                .with_beta_1(ADAM_BETA1)
+                .with_beta_2(ADAM_BETA2)
+                .with_epsilon(ADAM_EPSILON)
+                .init(),
+            OptimizerKind::Sgd => SgdConfig::new().init(),
+        }
+    }
+}
+
+/// Wall-clock milliseconds of each phase of one step, measured with the device synchronised
+/// between phases (so they are honest, and slower than an unmeasured step).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PhaseTimings {
+    pub forward_ms: f64,
+    pub backward_ms: f64,
+    pub update_ms: f64,
+}
+
+/// The model, its optimizer state and the step counter: everything that changes while training.
+#[derive(Clone)]
+pub struct TrainingSession {
+    pub model: Mlp,
+    optimizer: ModuleOptimizer,
+    loss: CrossEntropyLoss,
+    config: TrainingConfig,
+    device: Device,
+    steps: usize,
+}
+
+impl TrainingSession {
+    /// A fresh model from `config` on `device` (autodiff is switched on here).
+    pub fn new(config: TrainingConfig, device: &Device) -> Self {
+        let device = device.clone().autodiff();
+        let model = config.model.init(&device);
+        Self::with_model(config, model, &device)
+    }
+
+    /// Continues training `model` (e.g. one loaded from a file) with fresh optimizer state.
+    /// `model` must have been built on `device.autodiff()`: burn compares devices without their
+    /// autodiff flag, so moving a plain-device model "to" the autodiff device would leave it untracked.
+    pub fn with_model(config: TrainingConfig, model: Mlp, device: &Device) -> Self {
+        let device = device.clone().autodiff();
+        Self {
+            model,
+            optimizer: config.init_optimizer(),
+            loss: CrossEntropyLossConfig::new().init(&device),
+            config,
+            device,
+            steps: 0,
+        }
+    }
+
+    pub fn config(&self) -> &TrainingConfig {
+        &self.config
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Optimizer steps taken so far.
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    /// The model without autodiff, for inference and evaluation.
+    pub fn inference_model(&self) -> Mlp {
+        self.model.valid()
+    }
+
+    /// Mean cross-entropy of a batch, still on the autodiff graph.
+    pub fn batch_loss(&self, batch: &MnistBatch) -> Tensor<1> {
+        // Detached so that one batch can be stepped on repeatedly: each step builds a fresh graph.
+        let logits = self.model.forward(batch.images.clone().detach()); // [batch, 10]
+        self.loss.forward(logits, batch.targets.clone()) // [1]
+    }
+
+    /// Forward, loss, backward and update on one batch. Returns the batch's loss before the update,
+    /// detached (`[1]`); nothing is read back from the device.
+    pub fn step(&mut self, batch: &MnistBatch) -> Tensor<1> {
+        let loss = self.batch_loss(batch); // [1]
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        self.apply(grads);
+        loss.detach()
+    }
+
+    /// Like [`step`](Self::step), timing each phase. Only meaningful where the device can be waited on
+    /// synchronously (native); the page measures whole steps instead.
+    #[cfg(not(target_family = "wasm"))]
+    pub fn step_profiled(&mut self, batch: &MnistBatch) -> (Tensor<1>, PhaseTimings) {
+        let sync = |d: &Device| {
+            // A failed sync means the step failed; the caller sees it when reading the loss.
+            let _ = d.sync();
+        };
+        let start = Instant::now();
+        let loss = self.batch_loss(batch); // [1]
+        sync(&self.device);
+        let forward_done = Instant::now();
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        sync(&self.device);
+        let backward_done = Instant::now();
+        self.apply(grads);
+        sync(&self.device);
+        let update_done = Instant::now();
+        let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
+        let timings = PhaseTimings {
+            forward_ms: ms(start, forward_done),
+            backward_ms: ms(forward_done, backward_done),
+            update_ms: ms(backward_done, update_done),
+        };
+        (loss.detach(), timings)
+    }
+
+    fn apply(&mut self, grads: GradientsParams) {
+        // Moved out rather than cloned: a parameter held only by the optimizer can be updated in place.
+        let empty = Mlp { layers: Vec::new(), activation: self.model.activation };
+        let model = std::mem::replace(&mut self.model, empty);
+        self.model = self.optimizer.step(self.config.learning_rate, model, grads);
+        self.steps += 1;
+    }
+}

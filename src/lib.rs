@@ -8,6 +8,7 @@ pub mod data;
 pub mod evaluation;
 pub mod model;
 pub mod neuron;
+pub mod run;
 pub mod training;
 pub mod weights_file;
 

@@ -19,13 +19,12 @@ mod native {
     use backprop_playground::data::{MnistDataset, Split, epoch_order, make_batch};
     use backprop_playground::evaluation::evaluate;
     use backprop_playground::model::{Activation, MlpConfig};
+    use backprop_playground::run::{LOG_INTERVAL, seed_log_line};
     use backprop_playground::training::{OptimizerKind, TrainingConfig, TrainingSession};
     use backprop_playground::{block_on, weights_file};
     use burn::tensor::Device;
     use clap::{Parser, ValueEnum};
 
-    /// Log a line every this many batches, as the seed's script does.
-    const LOG_INTERVAL: usize = 100;
     const EVAL_BATCH: usize = 1000;
 
     #[derive(Clone, Copy, ValueEnum)]
@@ -183,13 +182,7 @@ mod native {
                 };
                 if batch_index % LOG_INTERVAL == 0 {
                     let loss: f32 = loss.into_scalar();
-                    // The seed's format exactly: PyTorch's MNIST example.
-                    println!(
-                        "Train Epoch: {epoch} [{}/{} ({:.0}%)]\tLoss: {loss:.6}",
-                        batch_index * config.batch_size,
-                        train.len(),
-                        100.0 * batch_index as f64 / batches as f64
-                    );
+                    println!("{}", seed_log_line(epoch, batch_index, config.batch_size, train.len(), batches, loss));
                 }
             }
             let model = session.inference_model();

@@ -9,6 +9,7 @@ pub mod evaluation;
 pub mod model;
 pub mod neuron;
 pub mod run;
+pub mod settings;
 pub mod training;
 pub mod weights_file;
 

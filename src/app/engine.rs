@@ -1,0 +1,245 @@
+//! The non-reactive half of the page: datasets, the compute device and the training run, and the
+//! commands the buttons send (train, pause, step, reset). The loop yields to the browser between
+//! chunks of steps and reads losses back asynchronously, so the page never freezes.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use burn::tensor::Device;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::browser::{now_ms, yield_to_browser};
+use super::compute_backend::BackendKind;
+use super::state::{EpochResult, MistakeView, Phase, PlaygroundState};
+use crate::data::MnistDataset;
+use crate::run::{RunEvent, TrainingRun};
+use crate::settings::PlaygroundSettings;
+
+/// On WebGPU a read stalls the queue, so losses are read in groups of this many steps.
+const GPU_STEPS_PER_READ: usize = 10;
+/// On the CPU every step computes synchronously; yield after this much work so input stays responsive.
+const CPU_SLICE_MS: f64 = 30.0;
+
+#[derive(Default)]
+pub struct Engine {
+    pub device: Option<Device>,
+    pub backend_kind: Option<BackendKind>,
+    pub train: Option<Arc<MnistDataset>>,
+    pub test: Option<Arc<MnistDataset>>,
+    /// `None` before the first Train/Step, and while the training loop holds it across an await.
+    pub run: Option<TrainingRun>,
+    /// Bumped by Reset so that a loop still awaiting a read does not put back a stale run.
+    pub generation: u64,
+    /// A loop holds the run right now (it is out of `run`); a second loop must not start another.
+    pub busy: bool,
+    /// Time spent training (not evaluating) and images seen, for images/s.
+    pub train_ms: f64,
+    pub train_images: usize,
+}
+
+/// Shared handle: the engine is used from event handlers and from the async loop, never across an
+/// `await` while borrowed.
+pub type EngineHandle = Rc<RefCell<Engine>>;
+
+enum Taken {
+    Run(TrainingRun, u64),
+    /// Another loop holds the run; it carries on, this one stops quietly.
+    Busy,
+    NotReady,
+}
+
+/// Takes the run out (creating it from `settings` if there is none) for use across awaits.
+fn take_run(engine: &EngineHandle, settings: &PlaygroundSettings) -> Taken {
+    let mut e = engine.borrow_mut();
+    if e.busy {
+        return Taken::Busy;
+    }
+    let generation = e.generation;
+    let run = match e.run.take() {
+        Some(run) => run,
+        None => {
+            let (Some(device), Some(train), Some(test)) = (e.device.clone(), e.train.clone(), e.test.clone()) else {
+                return Taken::NotReady;
+            };
+            e.train_ms = 0.0;
+            e.train_images = 0;
+            TrainingRun::new(settings.training.clone(), train, test, &device)
+        }
+    };
+    e.busy = true;
+    Taken::Run(run, generation)
+}
+
+fn put_back(engine: &EngineHandle, run: TrainingRun, generation: u64) {
+    let mut e = engine.borrow_mut();
+    if e.generation == generation {
+        e.run = Some(run);
+        e.busy = false;
+    }
+}
+
+fn apply_events(state: &PlaygroundState, events: Vec<RunEvent>) {
+    let mut new_losses = Vec::new();
+    let mut new_lines = Vec::new();
+    for event in events {
+        match event {
+            RunEvent::Loss(l) => new_losses.push(l.loss),
+            RunEvent::Log(line) => new_lines.push(line),
+            RunEvent::Diverged { step, loss, restored_step } => {
+                let why = format!(
+                    "Training stopped: the loss became {loss} at step {step} (the learning rate is probably too high). \
+                     The weights from step {restored_step}, before it went wrong, are kept."
+                );
+                new_lines.push(why.clone());
+                state.phase.set(Phase::Diverged(why.clone()));
+                state.error.set(Some(why));
+            }
+        }
+    }
+    if !new_losses.is_empty() {
+        state.losses.update(|l| l.extend(new_losses));
+    }
+    if !new_lines.is_empty() {
+        state.log.update(|l| l.extend(new_lines));
+    }
+}
+
+fn show_evaluation(state: &PlaygroundState, run: &TrainingRun, eval: &crate::evaluation::Evaluation) {
+    let epoch = run.progress().epoch.saturating_sub(1);
+    state.log.update(|l| l.push(eval.seed_log_line()));
+    state.epochs.update(|e| e.push(EpochResult { epoch, accuracy: eval.accuracy(), mean_loss: eval.mean_loss() }));
+    state.confusion.set(Some(eval.confusion));
+    let test = run.test_set();
+    state.mistakes.set(
+        eval.mistakes
+            .iter()
+            .map(|m| MistakeView { pixels: test.image(m.index).to_vec(), truth: m.truth, predicted: m.predicted, index: m.index })
+            .collect(),
+    );
+}
+
+/// Runs up to one chunk of steps, reads the losses, and evaluates at the end of an epoch.
+/// Returns false when the loop should stop.
+async fn train_chunk(engine: &EngineHandle, state: PlaygroundState, settings: &PlaygroundSettings, single_step: bool) -> bool {
+    let (mut run, generation) = match take_run(engine, settings) {
+        Taken::Run(run, generation) => (run, generation),
+        Taken::Busy => return false,
+        Taken::NotReady => {
+            state.error.set(Some("The data or the compute backend is not ready yet.".into()));
+            return false;
+        }
+    };
+    let on_gpu = engine.borrow().backend_kind == Some(BackendKind::WebGpu);
+    let start = now_ms();
+    let mut steps = 0;
+    let images_before = run.progress().steps;
+    while !run.finished() && !run.epoch_complete() {
+        let keep_going = single_step || state.phase.get_untracked() == Phase::Training;
+        if !keep_going {
+            break;
+        }
+        run.step();
+        steps += 1;
+        let chunk_full = if on_gpu { steps >= GPU_STEPS_PER_READ } else { now_ms() - start >= CPU_SLICE_MS };
+        if single_step || chunk_full {
+            break;
+        }
+    }
+    let read = run.read_losses().await;
+    let elapsed = now_ms() - start;
+    let batch_size = run.session().config().batch_size;
+    {
+        let mut e = engine.borrow_mut();
+        if e.generation == generation {
+            e.train_ms += elapsed;
+            e.train_images += (run.progress().steps - images_before) * batch_size;
+            if e.train_ms > 0.0 && e.train_images > 0 {
+                state.images_per_second.set(Some(e.train_images as f64 / (e.train_ms / 1000.0)));
+            }
+        }
+    }
+    if engine.borrow().generation != generation {
+        return false; // Reset while we were reading.
+    }
+    match read {
+        Ok(events) => apply_events(&state, events),
+        Err(e) => {
+            state.error.set(Some(format!("Reading results from the device failed: {e}. The model is kept; try Resume.")));
+            state.phase.set(Phase::Paused);
+            put_back(engine, run, generation);
+            return false;
+        }
+    }
+    state.progress.set(Some(run.progress()));
+    if run.epoch_complete() && !run.diverged() {
+        let resume_to = state.phase.get_untracked();
+        state.phase.set(Phase::Evaluating);
+        match run.finish_epoch().await {
+            Ok(eval) => show_evaluation(&state, &run, &eval),
+            Err(e) => state.error.set(Some(format!("Evaluation failed: {e}"))),
+        }
+        state.progress.set(Some(run.progress()));
+        if engine.borrow().generation != generation {
+            return false;
+        }
+        state.phase.set(if resume_to == Phase::Training { Phase::Training } else { resume_to });
+    }
+    let finished = run.finished();
+    let diverged = run.diverged();
+    put_back(engine, run, generation);
+    if diverged {
+        return false;
+    }
+    if finished {
+        state.phase.set(Phase::Finished);
+        return false;
+    }
+    !single_step && state.phase.get_untracked() == Phase::Training
+}
+
+/// Starts (or resumes) training until the run ends, Pause or Reset.
+pub fn start_training(engine: EngineHandle, state: PlaygroundState, settings: PlaygroundSettings) {
+    if engine.borrow().run.as_ref().is_some_and(|r| r.finished()) {
+        reset(&engine, &state);
+    }
+    state.error.set(None);
+    state.phase.set(Phase::Training);
+    spawn_local(async move {
+        while train_chunk(&engine, state, &settings, false).await {
+            yield_to_browser().await;
+        }
+    });
+}
+
+/// One batch, then stop.
+pub fn single_step(engine: EngineHandle, state: PlaygroundState, settings: PlaygroundSettings) {
+    if engine.borrow().run.as_ref().is_some_and(|r| r.finished()) {
+        reset(&engine, &state);
+    }
+    state.phase.set(Phase::Paused);
+    spawn_local(async move {
+        train_chunk(&engine, state, &settings, true).await;
+    });
+}
+
+pub fn pause(state: &PlaygroundState) {
+    if state.phase.get_untracked() == Phase::Training {
+        state.phase.set(Phase::Paused);
+    }
+}
+
+/// Forgets the run (model, optimizer state, metrics); the data and backend stay.
+pub fn reset(engine: &EngineHandle, state: &PlaygroundState) {
+    {
+        let mut e = engine.borrow_mut();
+        e.generation += 1;
+        e.run = None;
+        e.busy = false;
+        e.train_ms = 0.0;
+        e.train_images = 0;
+    }
+    state.clear_run();
+    state.phase.set(Phase::Ready);
+}

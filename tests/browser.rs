@@ -1,0 +1,84 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium): the learning core on WebGPU.
+//! Run by `./scripts/test.sh` as `wasm-pack test --headless --chrome --release -- --test browser`.
+#![cfg(target_family = "wasm")]
+
+use std::cell::RefCell;
+
+use backprop_playground::data::{MnistDataset, make_batch};
+use backprop_playground::model::MlpConfig;
+use backprop_playground::training::{TrainingConfig, TrainingSession};
+use burn::tensor::Device;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+thread_local! {
+    static GPU: RefCell<Option<Device>> = const { RefCell::new(None) };
+}
+
+/// The WebGPU device; set up once per page, as the app does. A missing adapter fails the test.
+async fn gpu() -> Device {
+    if let Some(d) = GPU.with(|g| g.borrow().clone()) {
+        return d;
+    }
+    let has_gpu = web_sys::window()
+        .map(|w| js_sys::Reflect::get(&w.navigator(), &"gpu".into()).map(|g| !g.is_undefined()).unwrap_or(false))
+        .unwrap_or(false);
+    assert!(has_gpu, "navigator.gpu is missing: Chromium needs --enable-unsafe-webgpu (see webdriver.json)");
+    let device = Device::wgpu_options().init_async().await.expect("WebGPU device");
+    GPU.with(|g| *g.borrow_mut() = Some(device.clone()));
+    device
+}
+
+/// A learnable stand-in for MNIST (the test page has no data files): the label decides which
+/// horizontal band of the image is inked, plus seeded noise.
+fn synthetic_digits(n: usize) -> MnistDataset {
+    let mut state = 12345u32;
+    let mut noise = move || {
+        state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        (state >> 24) as u8 / 4
+    };
+    let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
+    let mut pixels = Vec::with_capacity(n * 784);
+    for &label in &labels {
+        for row in 0..28 {
+            for _ in 0..28 {
+                let band = row / 3 == label as usize;
+                pixels.push(if band { 200 + noise() } else { noise() });
+            }
+        }
+    }
+    MnistDataset::new(pixels, labels).expect("consistent synthetic data")
+}
+
+#[wasm_bindgen_test]
+async fn a_few_webgpu_training_steps_lower_the_loss() {
+    let device = gpu().await;
+    let data = synthetic_digits(32);
+    let mut session = TrainingSession::new(TrainingConfig::new(), &device);
+    let batch = make_batch(&data, &(0..32).collect::<Vec<_>>(), session.device());
+    let mut losses = Vec::new();
+    for _ in 0..6 {
+        let loss = session.step(&batch);
+        let value = loss.into_data_async().await.expect("async read").iter::<f32>().next().expect("one value");
+        losses.push(value);
+    }
+    assert!(losses.iter().all(|l| l.is_finite()), "{losses:?}");
+    assert!(losses[5] < losses[0] * 0.7, "loss should fall on WebGPU: {losses:?}");
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_reads_match_the_cpu_backend() {
+    let gpu = gpu().await;
+    let cpu = Device::flex();
+    let data = synthetic_digits(16);
+    let indices: Vec<usize> = (0..16).collect();
+    // Same seed, so bit-identical weights on both devices.
+    let on_gpu = MlpConfig::new().init(&gpu).forward(make_batch(&data, &indices, &gpu).images);
+    let on_cpu = MlpConfig::new().init(&cpu).forward(make_batch(&data, &indices, &cpu).images);
+    let a: Vec<f32> = on_gpu.into_data_async().await.expect("gpu read").iter::<f32>().collect();
+    let b: Vec<f32> = on_cpu.into_data_async().await.expect("cpu read").iter::<f32>().collect();
+    assert_eq!(a.len(), 16 * 10);
+    let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+    assert!(worst < 1e-4, "largest |WebGPU − CPU| logit difference {worst}");
+}

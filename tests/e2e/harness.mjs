@@ -1,0 +1,90 @@
+// Shared set-up for the end-to-end tests: a static server for dist/ on 127.0.0.1 and headless
+// Debian Chromium (WebGPU through SwiftShader) driven by playwright-core.
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+export const DIST = path.join(root, 'dist');
+export const ARTIFACTS = path.join(root, 'test-artifacts');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.gz': 'application/gzip',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.safetensors': 'application/octet-stream',
+};
+
+/** Serves dist/ on an ephemeral loopback port. */
+export async function startServer() {
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) {
+    throw new Error('dist/index.html is missing: build the page first (./scripts/test.sh does)');
+  }
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    let file = path.normalize(path.join(DIST, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, body) => {
+      if (err) { res.writeHead(404).end('not found'); return; }
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': body.length });
+      res.end(body);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+/** A fresh headless Chromium profile with WebGPU enabled. Records requests to other origins. */
+export async function openPage(origin) {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1400, height: 1000 },
+    args: [
+      '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic',
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const foreign = [];
+  const consoleErrors = [];
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) foreign.push(u);
+  });
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  const close = async () => { await context.close(); fs.rmSync(profile, { recursive: true, force: true }); };
+  return { page, foreign, consoleErrors, close };
+}
+
+export const byTestId = (id) => `[data-testid="${id}"]`;
+
+/** Waits until the page has loaded the data and chosen a backend. */
+export async function waitUntilReady(page, timeout = 300_000) {
+  await page.waitForFunction(
+    () => {
+      const b = document.querySelector('[data-testid="train-button"]');
+      const s = document.querySelector('[data-testid="status"]');
+      return b && !b.disabled && s && s.textContent.startsWith('Ready');
+    },
+    null,
+    { timeout, polling: 250 },
+  );
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

@@ -6,8 +6,10 @@
 
 #[cfg(target_family = "wasm")]
 pub mod app;
+pub mod chain_rule;
 pub mod data;
 pub mod evaluation;
+pub mod inference;
 pub mod model;
 pub mod neuron;
 pub mod preprocess;

@@ -9,6 +9,7 @@ pub mod app;
 pub mod chain_rule;
 pub mod data;
 pub mod evaluation;
+pub mod fine_tune;
 pub mod inference;
 pub mod model;
 pub mod neuron;

@@ -7,6 +7,7 @@ use burn::module::Module;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::{Device, Tensor};
+#[cfg(not(target_family = "wasm"))]
 use web_time::Instant;
 
 use crate::data::MnistBatch;

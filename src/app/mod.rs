@@ -130,11 +130,7 @@ pub fn App() -> impl IntoView {
     let form = SettingsForm::new(&initial);
     let engine: EngineHandle = Rc::new(RefCell::new(Engine::default()));
 
-    {
-        let engine = engine.clone();
-        let settings = initial.clone();
-        spawn_local(prepare(engine, state, settings));
-    }
+    spawn_local(prepare(engine.clone(), state, initial.clone()));
 
     let settings_or_error = move || match form.parse() {
         Ok(s) => Some(s),
@@ -143,30 +139,21 @@ pub fn App() -> impl IntoView {
             None
         }
     };
-    let on_train = {
-        let engine = engine.clone();
-        move || {
-            if let Some(s) = settings_or_error() {
-                engine::start_training(engine.clone(), state, s);
-            }
+    // Closures in the view must be Send; the engine is not, so they hold this handle to it instead.
+    let engine = StoredValue::new_local(engine);
+    let on_train = move || {
+        if let Some(s) = settings_or_error() {
+            engine::start_training(engine.get_value(), state, s);
         }
     };
-    let on_step = {
-        let engine = engine.clone();
-        move || {
-            if let Some(s) = settings_or_error() {
-                engine::single_step(engine.clone(), state, s);
-            }
+    let on_step = move || {
+        if let Some(s) = settings_or_error() {
+            engine::single_step(engine.get_value(), state, s);
         }
     };
-    let on_reset = {
-        let engine = engine.clone();
-        move || engine::reset(&engine, &state)
-    };
-    let on_retry = {
-        let engine = engine.clone();
-        move |_| spawn_local(prepare(engine.clone(), state, initial.clone()))
-    };
+    let on_reset = move || engine::reset(&engine.get_value(), &state);
+    let initial = StoredValue::new(initial);
+    let on_retry = move |_| spawn_local(prepare(engine.get_value(), state, initial.get_value()));
     let accuracies = Signal::derive(move || state.epochs.with(|e| e.iter().map(|r| r.accuracy).collect::<Vec<f64>>()));
 
     view! {
@@ -188,7 +175,7 @@ pub fn App() -> impl IntoView {
             })}
             <div class="status-row">
                 <StatusLine state/>
-                {move || matches!(state.phase.get(), Phase::DataFailed(_)).then(|| view! { <button data-testid="retry-button" on:click=on_retry.clone()>"Retry download"</button> })}
+                {move || matches!(state.phase.get(), Phase::DataFailed(_)).then(|| view! { <button data-testid="retry-button" on:click=on_retry>"Retry download"</button> })}
                 <span class="backend-reason">{move || state.backend.get().map(|b| b.reason).unwrap_or_default()}</span>
                 <span class="dataset-sizes">{move || state.dataset_sizes.get().map(|(a, b)| format!("{a} training / {b} test images")).unwrap_or_default()}</span>
             </div>

@@ -221,7 +221,7 @@ mod native {
             let facts = weights_file::TrainingFacts {
                 epochs: session.config().epochs,
                 test_accuracy: Some(last_accuracy),
-                ..Default::default()
+                source: format!("native trainer: train --epochs {} --seed {}", config.epochs, args.seed),
             };
             match block_on(weights_file::save(&session.inference_model(), &facts)).map(|bytes| std::fs::write(path, bytes)) {
                 Ok(Ok(())) => eprintln!("saved weights to {}", path.display()),

@@ -32,12 +32,19 @@ pub fn normalise_images<'a>(images: impl IntoIterator<Item = &'a [u8]>) -> Vec<f
 
 /// Builds the batch holding samples `indices` of `dataset` on `device`.
 pub fn make_batch(dataset: &MnistDataset, indices: &[usize], device: &Device) -> MnistBatch {
-    let pixels = normalise_images(indices.iter().map(|&i| dataset.image(i)));
-    let labels: Vec<i64> = indices.iter().map(|&i| dataset.label(i) as i64).collect();
+    make_batch_from(&[(dataset, indices)], device)
+}
+
+/// One batch drawn from several datasets (e.g. the user's digits and MNIST), in the order given.
+pub fn make_batch_from(parts: &[(&MnistDataset, &[usize])], device: &Device) -> MnistBatch {
+    let samples = || parts.iter().flat_map(|(d, idx)| idx.iter().map(move |&i| (*d, i)));
+    let count = samples().count();
+    let pixels = normalise_images(samples().map(|(d, i)| d.image(i)));
+    let labels: Vec<i64> = samples().map(|(d, i)| d.label(i) as i64).collect();
     // [batch, 784]
-    let images = Tensor::<2>::from_data(TensorData::new(pixels, [indices.len(), IMAGE_PIXELS]), device);
+    let images = Tensor::<2>::from_data(TensorData::new(pixels, [count, IMAGE_PIXELS]), device);
     // [batch]
-    let targets = Tensor::<1, Int>::from_data(TensorData::new(labels, [indices.len()]), device);
+    let targets = Tensor::<1, Int>::from_data(TensorData::new(labels, [count]), device);
     MnistBatch { images, targets }
 }
 

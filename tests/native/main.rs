@@ -8,6 +8,7 @@ mod idx_reader;
 mod mlp_training;
 mod preprocessing;
 mod settings;
+mod teach_back;
 mod training_run;
 mod weights;
 

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod chain_rule;
 pub mod data;
+pub mod equations;
 pub mod evaluation;
 pub mod fine_tune;
 pub mod inference;

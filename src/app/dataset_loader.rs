@@ -91,3 +91,9 @@ pub async fn load_mnist(on_progress: impl Fn(DownloadProgress)) -> Result<(Mnist
     let test = MnistDataset::from_idx_bytes(&file_url(names[2]), &files[2], &file_url(names[3]), &files[3]).map_err(|e| e.to_string())?;
     Ok((train, test))
 }
+
+/// Downloads a whole file from the page's own origin.
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let response = open(url).await?;
+    read_body(url, response, &|_| {}).await
+}

@@ -37,6 +37,45 @@ pub struct Engine {
     /// Time spent training (not evaluating) and images seen, for images/s.
     pub train_ms: f64,
     pub train_images: usize,
+    /// The model the drawing panel predicts with: the one training here, or the pretrained one.
+    pub predictor: Option<Predictor>,
+    /// The shipped pretrained model, once downloaded.
+    pub pretrained: Option<Pretrained>,
+}
+
+/// A model for inference and what the page says about it.
+#[derive(Clone)]
+pub struct Predictor {
+    pub model: crate::model::Mlp,
+    pub description: String,
+}
+
+/// The pretrained weights (kept as bytes so a fresh copy can be made on any device) and their facts.
+#[derive(Clone)]
+pub struct Pretrained {
+    pub bytes: Rc<Vec<u8>>,
+    pub facts: crate::weights_file::TrainingFacts,
+}
+
+impl Pretrained {
+    pub fn describe(&self) -> String {
+        let acc = self.facts.test_accuracy.map(|a| format!(", {:.1} % test accuracy", a * 100.0)).unwrap_or_default();
+        format!("pretrained model ({} epochs{acc})", self.facts.epochs)
+    }
+}
+
+/// Describes the model of `run` for the drawing panel.
+pub fn describe_run(run: &TrainingRun, accuracy: Option<f64>) -> String {
+    let p = run.progress();
+    let acc = accuracy.map(|a| format!(", {:.1} % test accuracy", a * 100.0)).unwrap_or_default();
+    format!("model trained here ({} steps, epoch {} of {}{acc})", p.steps, (p.epoch + 1).min(p.epochs), p.epochs)
+}
+
+/// Points the drawing panel at the run's current weights.
+pub fn publish_predictor(engine: &EngineHandle, state: &PlaygroundState, run: &TrainingRun) {
+    let accuracy = state.epochs.with_untracked(|e| e.last().map(|r| r.accuracy));
+    engine.borrow_mut().predictor = Some(Predictor { model: run.session().inference_model(), description: describe_run(run, accuracy) });
+    state.model_version.update(|v| *v += 1);
 }
 
 /// Shared handle: the engine is used from event handlers and from the async loop, never across an
@@ -188,6 +227,9 @@ async fn train_chunk(engine: &EngineHandle, state: PlaygroundState, settings: &P
     }
     let finished = run.finished();
     let diverged = run.diverged();
+    if run.session().steps() > 0 {
+        publish_predictor(engine, &state, &run);
+    }
     put_back(engine, run, generation);
     if diverged {
         return false;
@@ -239,7 +281,40 @@ pub fn reset(engine: &EngineHandle, state: &PlaygroundState) {
         e.busy = false;
         e.train_ms = 0.0;
         e.train_images = 0;
+        e.predictor = e.pretrained.as_ref().and_then(|p| pretrained_predictor(p, e.device.as_ref()?));
     }
+    state.model_version.update(|v| *v += 1);
     state.clear_run();
     state.phase.set(Phase::Ready);
+}
+
+/// The pretrained model as a predictor on `device`.
+pub fn pretrained_predictor(pretrained: &Pretrained, device: &Device) -> Option<Predictor> {
+    let loaded = crate::weights_file::load(&pretrained.bytes, device).ok()?;
+    Some(Predictor { model: loaded.model, description: pretrained.describe() })
+}
+
+/// Replaces the run with one that starts from the pretrained weights (so training and fine-tuning
+/// continue from them), and predicts with it.
+pub fn use_pretrained(engine: &EngineHandle, state: &PlaygroundState, settings: &PlaygroundSettings) -> Result<(), String> {
+    let mut e = engine.borrow_mut();
+    if e.busy {
+        return Err("Pause training first.".into());
+    }
+    let (Some(pretrained), Some(device), Some(train), Some(test)) = (e.pretrained.clone(), e.device.clone(), e.train.clone(), e.test.clone()) else {
+        return Err("The pretrained model or the data is not loaded yet.".into());
+    };
+    let loaded = crate::weights_file::load(&pretrained.bytes, &device.clone().autodiff()).map_err(|err| err.to_string())?;
+    let config = settings.training.clone().with_model(
+        settings.training.model.clone().with_hidden(loaded.model.hidden_sizes()).with_activation(loaded.model.activation),
+    );
+    let session = crate::training::TrainingSession::with_model(config, loaded.model, &device);
+    e.predictor = Some(Predictor { model: session.inference_model(), description: pretrained.describe() });
+    e.run = Some(TrainingRun::from_session(session, train, test));
+    e.generation += 1;
+    drop(e);
+    state.clear_run();
+    state.phase.set(Phase::Paused);
+    state.model_version.update(|v| *v += 1);
+    Ok(())
 }

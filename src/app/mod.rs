@@ -7,6 +7,7 @@ mod compute_backend;
 mod controls;
 mod dataset_loader;
 mod digit_image;
+mod draw_panel;
 mod engine;
 mod panels;
 mod state;
@@ -21,6 +22,7 @@ use leptos::task::spawn_local;
 use charts::{AccuracyChart, LossChart};
 use compute_backend::choose_backend;
 use controls::{SettingsForm, SettingsPanel, TrainingButtons};
+use draw_panel::DrawPanel;
 use engine::{Engine, EngineHandle};
 use panels::{ConfusionMatrix, MistakeGallery, TrainLog};
 use state::{Phase, PlaygroundState};
@@ -53,7 +55,35 @@ async fn prepare(engine: EngineHandle, state: PlaygroundState, settings: Playgro
         e.test = Some(Arc::new(test));
     }
     state.backend.set(Some(info));
+    load_pretrained(&engine, state).await;
     state.phase.set(Phase::Ready);
+}
+
+/// Where the page serves the pretrained model (copied from `www/models` by Trunk).
+const PRETRAINED_URL: &str = "models/pretrained-mnist.safetensors";
+
+/// Fetches the shipped pretrained model so the drawing panel can predict before any training.
+async fn load_pretrained(engine: &EngineHandle, state: PlaygroundState) {
+    let bytes = match dataset_loader::fetch_bytes(PRETRAINED_URL).await {
+        Ok(b) => b,
+        Err(e) => {
+            state.error.set(Some(format!("The pretrained model could not be loaded ({e}); train one here instead.")));
+            return;
+        }
+    };
+    let Some(device) = engine.borrow().device.clone() else { return };
+    match crate::weights_file::load(&bytes, &device) {
+        Ok(loaded) => {
+            let pretrained = engine::Pretrained { bytes: Rc::new(bytes), facts: loaded.facts };
+            let mut e = engine.borrow_mut();
+            if e.predictor.is_none() {
+                e.predictor = Some(engine::Predictor { model: loaded.model, description: pretrained.describe() });
+            }
+            e.pretrained = Some(pretrained);
+        }
+        Err(e) => state.error.set(Some(format!("The pretrained model is damaged: {e}"))),
+    }
+    state.model_version.update(|v| *v += 1);
 }
 
 #[component]
@@ -154,6 +184,7 @@ pub fn App() -> impl IntoView {
     let on_reset = move || engine::reset(&engine.get_value(), &state);
     let initial = StoredValue::new(initial);
     let on_retry = move |_| spawn_local(prepare(engine.get_value(), state, initial.get_value()));
+    let parsed_settings = Signal::derive(move || form.parse().ok());
     let accuracies = Signal::derive(move || state.epochs.with(|e| e.iter().map(|r| r.accuracy).collect::<Vec<f64>>()));
 
     view! {
@@ -186,6 +217,7 @@ pub fn App() -> impl IntoView {
                 </aside>
                 <div class="content">
                     <ProgressPanel state/>
+                    <DrawPanel engine state settings=parsed_settings/>
                     <div class="charts">
                         <LossChart losses=state.losses/>
                         <AccuracyChart accuracies/>

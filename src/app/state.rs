@@ -55,6 +55,10 @@ pub struct PlaygroundState {
     pub error: RwSignal<Option<String>>,
     /// Images used for training / testing after `?train=` / `?test=` limits.
     pub dataset_sizes: RwSignal<Option<(usize, usize)>>,
+    /// Bumped whenever the predicting model's weights change, so predictions refresh.
+    pub model_version: RwSignal<u64>,
+    /// Which model the drawing panel predicts with, in words.
+    pub predictor_description: RwSignal<String>,
 }
 
 impl PlaygroundState {
@@ -71,6 +75,8 @@ impl PlaygroundState {
             mistakes: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
             dataset_sizes: RwSignal::new(None),
+            model_version: RwSignal::new(0),
+            predictor_description: RwSignal::new(String::new()),
         }
     }
 

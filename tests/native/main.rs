@@ -3,6 +3,7 @@
 #![cfg(not(target_family = "wasm"))]
 
 mod chain_rule;
+mod equations;
 mod gradients;
 mod idx_reader;
 mod mlp_training;

@@ -1,0 +1,371 @@
+//! Draw a digit and watch the network read it: a canvas for mouse, touch and pen (pointer events),
+//! the 28×28 image the network actually sees, ten probability bars, and "teach it back" — label a
+//! wrong prediction, collect "my digits" (kept in browser storage), and fine-tune on them.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use web_sys::CanvasRenderingContext2d;
+
+use super::browser::now_ms;
+use super::digit_image::DigitImage;
+use super::engine::{self, EngineHandle};
+use super::state::{Phase, PlaygroundState};
+use crate::data::MnistDataset;
+use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
+use crate::fine_tune::{FINE_TUNE_STEPS, fine_tune};
+use crate::inference::{digit_probabilities, top_prediction};
+use crate::preprocess::{DrawingInput, preprocess_drawing};
+use crate::settings::PlaygroundSettings;
+
+/// CSS size of the drawing canvas.
+const CANVAS_CSS: f64 = 280.0;
+/// Stroke width in CSS pixels: about MNIST's stroke relative to its 20 px digit box.
+const STROKE_WIDTH: f64 = 22.0;
+const STORAGE_KEY: &str = "backprop-playground.my-digits.v1";
+/// "My digits" kept at most (each is 784 bytes in storage).
+const MAX_MY_DIGITS: usize = 200;
+
+type Stroke = Vec<(f64, f64)>;
+
+/// A drawing the user labelled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MyDigit {
+    pub pixels: Vec<u8>,
+    pub label: u8,
+}
+
+fn context(canvas: &web_sys::HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok().flatten()?.dyn_into().ok()
+}
+
+fn device_pixel_ratio() -> f64 {
+    web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 4.0)
+}
+
+/// Redraws every stroke; the canvas is sized in device pixels so lines stay crisp on high-DPI screens.
+fn paint(canvas: &web_sys::HtmlCanvasElement, strokes: &[Stroke]) {
+    let ratio = device_pixel_ratio();
+    let side = (CANVAS_CSS * ratio).round() as u32;
+    if canvas.width() != side {
+        canvas.set_width(side);
+        canvas.set_height(side);
+    }
+    let Some(ctx) = context(canvas) else { return };
+    let _ = ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, CANVAS_CSS, CANVAS_CSS);
+    ctx.set_line_width(STROKE_WIDTH);
+    ctx.set_line_cap("round");
+    ctx.set_line_join("round");
+    ctx.set_stroke_style_str("#111");
+    ctx.set_fill_style_str("#111");
+    for stroke in strokes {
+        let Some(&(x0, y0)) = stroke.first() else { continue };
+        ctx.begin_path();
+        if stroke.len() == 1 {
+            let _ = ctx.arc(x0, y0, STROKE_WIDTH / 2.0, 0.0, std::f64::consts::TAU);
+            ctx.fill();
+            continue;
+        }
+        ctx.move_to(x0, y0);
+        for &(x, y) in &stroke[1..] {
+            ctx.line_to(x, y);
+        }
+        ctx.stroke();
+    }
+}
+
+/// The canvas's ink (its alpha channel) at device resolution.
+fn read_ink(canvas: &web_sys::HtmlCanvasElement) -> Option<(Vec<u8>, usize, usize)> {
+    let ctx = context(canvas)?;
+    let (w, h) = (canvas.width() as usize, canvas.height() as usize);
+    let data = ctx.get_image_data(0.0, 0.0, w as f64, h as f64).ok()?.data();
+    Some((data.0.chunks_exact(4).map(|px| px[3]).collect(), w, h))
+}
+
+fn load_my_digits() -> (Vec<MyDigit>, bool) {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return (Vec::new(), false);
+    };
+    let text = storage.get_item(STORAGE_KEY).ok().flatten().unwrap_or_default();
+    let digits = text
+        .lines()
+        .filter_map(|line| {
+            let (label, hex) = line.split_once(':')?;
+            let label: u8 = label.parse().ok().filter(|l| (*l as usize) < NUM_CLASSES)?;
+            let pixels: Vec<u8> = (0..hex.len() / 2).filter_map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()).collect();
+            (pixels.len() == IMAGE_PIXELS).then_some(MyDigit { pixels, label })
+        })
+        .collect();
+    (digits, true)
+}
+
+/// Saves "my digits"; false when the browser refuses (private mode, storage full).
+fn save_my_digits(digits: &[MyDigit]) -> bool {
+    let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) else {
+        return false;
+    };
+    let text: String = digits
+        .iter()
+        .map(|d| format!("{}:{}\n", d.label, d.pixels.iter().map(|p| format!("{p:02x}")).collect::<String>()))
+        .collect();
+    storage.set_item(STORAGE_KEY, &text).is_ok()
+}
+
+#[component]
+fn PredictionBars(probabilities: RwSignal<Option<Vec<f32>>>) -> impl IntoView {
+    view! {
+        <div class="bars" data-testid="prediction-bars" role="list" aria-label="probability of each digit">
+            {(0..NUM_CLASSES).map(|digit| {
+                let p = move || probabilities.with(|p| p.as_ref().and_then(|p| p.get(digit).copied()).unwrap_or(0.0));
+                let top = move || probabilities.with(|p| p.as_ref().and_then(|p| top_prediction(p)).map(|(d, _)| d as usize) == Some(digit));
+                view! {
+                    <div class="bar" class:top=top role="listitem" data-digit=digit data-probability=move || format!("{:.4}", p())>
+                        <span class="bar-label">{digit}</span>
+                        <span class="bar-track"><span class="bar-fill" style=move || format!("width: {:.1}%", p() * 100.0)></span></span>
+                        <span class="bar-value">{move || format!("{:.1}%", p() * 100.0)}</span>
+                    </div>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+pub fn DrawPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: PlaygroundState, settings: Signal<Option<PlaygroundSettings>>) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    let strokes: RwSignal<Vec<Stroke>> = RwSignal::new(Vec::new());
+    let drawing = StoredValue::new_local(Rc::new(Cell::new(false)));
+    let frame_pending = StoredValue::new_local(Rc::new(Cell::new(false)));
+    let preview: RwSignal<Option<Vec<u8>>> = RwSignal::new(None);
+    let probabilities: RwSignal<Option<Vec<f32>>> = RwSignal::new(None);
+    let latency: RwSignal<Option<f64>> = RwSignal::new(None);
+    let message: RwSignal<Option<String>> = RwSignal::new(None);
+    let (stored, storage_ok) = load_my_digits();
+    let my_digits: RwSignal<Vec<MyDigit>> = RwSignal::new(stored);
+    let storage_ok = RwSignal::new(storage_ok);
+    let fine_tuning = RwSignal::new(false);
+
+    // Reads the canvas, preprocesses and predicts; at most once per animation frame.
+    let predict_now = move || {
+        let Some(c) = canvas.get_untracked() else { return };
+        let Some((ink, w, h)) = read_ink(&c) else { return };
+        let DrawingInput::Digit(input) = preprocess_drawing(&ink, w, h) else {
+            preview.set(None);
+            probabilities.set(None);
+            latency.set(None);
+            return;
+        };
+        preview.set(Some(input.pixels.clone()));
+        let handle = engine.get_value();
+        let predictor = handle.borrow().predictor.clone();
+        let device = handle.borrow().device.clone();
+        let (Some(predictor), Some(device)) = (predictor, device) else {
+            message.set(Some("The model is still loading…".into()));
+            return;
+        };
+        let started = now_ms();
+        let probs = digit_probabilities(&predictor.model, &input.pixels, &device); // [10]
+        spawn_local(async move {
+            match probs.into_data_async().await {
+                Ok(data) => {
+                    probabilities.set(Some(data.iter::<f32>().collect()));
+                    latency.set(Some(now_ms() - started));
+                }
+                Err(e) => message.set(Some(format!("Prediction failed: {e}"))),
+            }
+        });
+    };
+    let schedule_prediction = move || {
+        let pending = frame_pending.get_value();
+        if pending.replace(true) {
+            return;
+        }
+        request_animation_frame(move || {
+            pending.set(false);
+            predict_now();
+        });
+    };
+    Effect::new(move |_| {
+        let s = strokes.get();
+        if let Some(c) = canvas.get() {
+            paint(&c, &s);
+            schedule_prediction();
+        }
+    });
+    // The model changed (training, reset, fine-tuning, pretrained): predict again.
+    Effect::new(move |_| {
+        state.model_version.track();
+        let description = engine.get_value().borrow().predictor.as_ref().map(|p| p.description.clone());
+        state.predictor_description.set(description.unwrap_or_else(|| "no model yet".into()));
+        if !strokes.with_untracked(|s| s.is_empty()) {
+            schedule_prediction();
+        }
+    });
+    Effect::new(move |_| {
+        let digits = my_digits.get();
+        storage_ok.set(save_my_digits(&digits));
+    });
+
+    let point = |ev: &web_sys::PointerEvent| (ev.offset_x() as f64, ev.offset_y() as f64);
+    let on_down = move |ev: web_sys::PointerEvent| {
+        ev.prevent_default();
+        if let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+            let _ = target.set_pointer_capture(ev.pointer_id());
+        }
+        drawing.get_value().set(true);
+        let p = point(&ev);
+        strokes.update(|s| s.push(vec![p]));
+    };
+    let on_move = move |ev: web_sys::PointerEvent| {
+        if drawing.get_value().get() {
+            let p = point(&ev);
+            strokes.update(|s| {
+                if let Some(last) = s.last_mut() {
+                    last.push(p);
+                }
+            });
+        }
+    };
+    let on_up = move |_ev: web_sys::PointerEvent| drawing.get_value().set(false);
+
+    let predicted = move || probabilities.with(|p| p.as_ref().and_then(|p| top_prediction(p)));
+    let add_label = move |label: u8| {
+        if let Some(pixels) = preview.get_untracked() {
+            my_digits.update(|d| {
+                d.push(MyDigit { pixels, label });
+                if d.len() > MAX_MY_DIGITS {
+                    d.remove(0);
+                }
+            });
+            message.set(Some(format!("Added to my digits as a {label}. Press Fine-tune to teach the network.")));
+        } else {
+            message.set(Some("Draw a digit first.".into()));
+        }
+    };
+    let on_fine_tune = move |_| {
+        let digits = my_digits.get_untracked();
+        if digits.is_empty() {
+            message.set(Some("Label a drawing first: click the digit it should be.".into()));
+            return;
+        }
+        let handle = engine.get_value();
+        let Some(settings) = settings.get_untracked() else { return };
+        if handle.borrow().busy {
+            message.set(Some("Pause training first, then fine-tune.".into()));
+            return;
+        }
+        if handle.borrow().run.is_none() {
+            // Nothing trained here yet: fine-tune the pretrained model.
+            if let Err(e) = engine::use_pretrained(&handle, &state, &settings) {
+                message.set(Some(e));
+                return;
+            }
+        }
+        let Some(mut run) = handle.borrow_mut().run.take() else {
+            message.set(Some("The data is not loaded yet.".into()));
+            return;
+        };
+        let mine = match MnistDataset::new(digits.iter().flat_map(|d| d.pixels.clone()).collect(), digits.iter().map(|d| d.label).collect()) {
+            Ok(m) => m,
+            Err(e) => {
+                message.set(Some(format!("My digits are unreadable: {e}")));
+                handle.borrow_mut().run = Some(run);
+                return;
+            }
+        };
+        fine_tuning.set(true);
+        handle.borrow_mut().busy = true;
+        let seed = run.session().steps() as u64;
+        let train = run.train_set().clone();
+        let losses = fine_tune(run.session_mut(), &mine, &train, FINE_TUNE_STEPS, seed);
+        spawn_local(async move {
+            let last = match losses.last() {
+                Some(l) => l.clone().into_data_async().await.ok().and_then(|d| d.iter::<f32>().next()),
+                None => None,
+            };
+            engine::publish_predictor(&handle, &state, &run);
+            {
+                let mut e = handle.borrow_mut();
+                e.run = Some(run);
+                e.busy = false;
+            }
+            fine_tuning.set(false);
+            message.set(Some(format!(
+                "Fine-tuned: {FINE_TUNE_STEPS} steps on {} of my digits mixed with MNIST (last loss {}).",
+                mine.len(),
+                last.map(|l| format!("{l:.4}")).unwrap_or("?".into())
+            )));
+        });
+    };
+    let use_pretrained_click = move |_| {
+        let Some(settings) = settings.get_untracked() else { return };
+        match engine::use_pretrained(&engine.get_value(), &state, &settings) {
+            Ok(()) => message.set(Some("Now using the pretrained model; Train continues from it.".into())),
+            Err(e) => message.set(Some(e)),
+        }
+    };
+    let training = move || matches!(state.phase.get(), Phase::Training | Phase::Evaluating);
+
+    view! {
+        <section class="panel draw" aria-labelledby="draw-title">
+            <h2 id="draw-title">"Draw a digit"</h2>
+            <p class="hint">"Draw with the mouse, a finger or a pen. The network reads it as you draw."</p>
+            <div class="draw-row">
+                <div class="draw-column">
+                    <canvas node_ref=canvas class="draw-canvas" data-testid="draw-canvas" aria-label="drawing canvas"
+                        on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up></canvas>
+                    <div class="buttons">
+                        <button data-testid="clear-canvas" on:click=move |_| strokes.set(Vec::new())>"Clear"</button>
+                        <button data-testid="undo-stroke" on:click=move |_| strokes.update(|s| { s.pop(); })>"Undo stroke"</button>
+                    </div>
+                </div>
+                <div class="draw-column">
+                    <p class="small-title">"What the network sees (28×28)"</p>
+                    <div data-testid="model-input-preview" class="preview" data-empty=move || preview.with(|p| p.is_none()).to_string()>
+                        {move || match preview.get() {
+                            Some(px) => view! { <DigitImage pixels=Signal::stored(px) label="the 28×28 input"/> }.into_any(),
+                            None => view! { <div class="preview-empty">"draw a digit"</div> }.into_any(),
+                        }}
+                    </div>
+                </div>
+                <div class="draw-column prediction">
+                    <p class="small-title">"Prediction"</p>
+                    <div class="predicted" data-testid="predicted-digit">{move || predicted().map(|(d, _)| d.to_string()).unwrap_or("–".into())}</div>
+                    <p class="confidence">{move || predicted().map(|(_, p)| format!("{:.1}% sure", p * 100.0)).unwrap_or("draw a digit".into())}</p>
+                    <p class="latency" data-testid="prediction-latency">{move || latency.get().map(|ms| format!("{ms:.1} ms")).unwrap_or_default()}</p>
+                    <PredictionBars probabilities/>
+                </div>
+            </div>
+            <p class="model-note">"Predicting with: " <strong data-testid="predictor-description">{move || state.predictor_description.get()}</strong>
+                " " <button data-testid="use-pretrained" disabled=training on:click=use_pretrained_click>"Use pretrained model"</button></p>
+            <div class="teach">
+                <p class="small-title">"Wrong? Click the digit it should be:"</p>
+                <div class="buttons labels">
+                    {(0..NUM_CLASSES as u8).map(|d| view! {
+                        <button data-testid=format!("label-digit-{d}") on:click=move |_| add_label(d)>{d}</button>
+                    }).collect_view()}
+                </div>
+                <p class="small-title">"My digits " {move || format!("({})", my_digits.with(|d| d.len()))}</p>
+                <div class="gallery" data-testid="my-digits">
+                    {move || my_digits.get().into_iter().map(|d| {
+                        let label = format!("my digit labelled {}", d.label);
+                        view! { <figure class="mistake"><DigitImage pixels=Signal::stored(d.pixels) label=label.clone()/><figcaption>{d.label}</figcaption></figure> }
+                    }).collect_view()}
+                </div>
+                <div class="buttons">
+                    <button class="primary" data-testid="fine-tune" disabled=move || training() || fine_tuning.get() on:click=on_fine_tune>
+                        {move || if fine_tuning.get() { "Fine-tuning…" } else { "Fine-tune on my digits" }}
+                    </button>
+                    <button data-testid="clear-my-digits" on:click=move |_| my_digits.set(Vec::new())>"Clear my digits"</button>
+                </div>
+                {move || (!storage_ok.get()).then(|| view! { <p class="hint">"Browser storage is unavailable: my digits will not survive a reload."</p> })}
+            </div>
+            {move || message.get().map(|m| view! { <p class="draw-message" role="status">{m}</p> })}
+        </section>
+    }
+}

@@ -161,6 +161,20 @@ impl Mlp {
         ForwardTrace { input: images, pre, post }
     }
 
+    /// The same weights on the autodiff flavour of their device, every parameter tracked: a model
+    /// loaded or used for inference can then be trained or differentiated.
+    pub fn with_autodiff(&self) -> Mlp {
+        let layers = self
+            .layers
+            .iter()
+            .map(|l| Linear {
+                weight: Param::from_tensor(l.weight.val().autodiff()), // [in, out]
+                bias: l.bias.as_ref().map(|b| Param::from_tensor(b.val().autodiff())), // [out]
+            })
+            .collect();
+        Mlp { layers, activation: self.activation }
+    }
+
     /// Hidden sizes, read back from the layers (e.g. after loading weights).
     pub fn hidden_sizes(&self) -> Vec<usize> {
         self.layers.iter().take(self.layers.len().saturating_sub(1)).map(|l| l.weight.dims()[1]).collect()

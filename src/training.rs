@@ -135,10 +135,12 @@ impl TrainingSession {
     }
 
     /// Continues training `model` (e.g. one loaded from a file) with fresh optimizer state.
-    /// `model` must have been built on `device.autodiff()`: burn compares devices without their
-    /// autodiff flag, so moving a plain-device model "to" the autodiff device would leave it untracked.
+    /// A model on a plain device is switched to autodiff here (`to_device` would not do it: burn
+    /// compares devices without their autodiff flag).
     pub fn with_model(config: TrainingConfig, model: Mlp, device: &Device) -> Self {
         let device = device.clone().autodiff();
+        let tracked = model.layers.first().is_some_and(|l| l.weight.val().is_autodiff());
+        let model = if tracked { model } else { model.with_autodiff() };
         Self {
             model,
             optimizer: config.init_optimizer(),

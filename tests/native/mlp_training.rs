@@ -91,3 +91,18 @@ fn invalid_settings_are_refused_with_a_reason() {
         assert_eq!(config.validate().unwrap_err().field, field);
     }
 }
+
+#[test]
+fn a_plain_model_can_be_trained_after_switching_to_autodiff() {
+    let device = Device::flex();
+    let model = MlpConfig::new().with_hidden(vec![32]).init(&device);
+    let train = super::mnist(Split::Train).first(128);
+    let mut session = TrainingSession::with_model(TrainingConfig::new(), model, &device);
+    let batch = make_batch(&train, &(0..128).collect::<Vec<_>>(), session.device());
+    let first: f32 = session.step(&batch).into_scalar();
+    for _ in 0..10 {
+        session.step(&batch);
+    }
+    let last: f32 = session.step(&batch).into_scalar();
+    assert!(last < first * 0.7, "{first} → {last}");
+}

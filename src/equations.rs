@@ -27,6 +27,15 @@ pub fn num(v: f64) -> String {
     }
 }
 
+/// Scientific notation for tiny or huge numbers: `1.2345 \times 10^{-5}`.
+pub fn sci(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return num(v);
+    }
+    let exp = v.abs().log10().floor() as i32;
+    format!("{:.4}\\times 10^{{{exp}}}", v / 10f64.powi(exp))
+}
+
 fn paren(v: f64) -> String {
     if v < 0.0 { format!("({})", num(v)) } else { num(v) }
 }

@@ -156,6 +156,7 @@ pub fn DrawPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: Playgro
         let Some((ink, w, h)) = read_ink(&c) else { return };
         let DrawingInput::Digit(input) = preprocess_drawing(&ink, w, h) else {
             preview.set(None);
+            state.drawing.set(None);
             probabilities.set(None);
             latency.set(None);
             return;
@@ -169,11 +170,16 @@ pub fn DrawPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: Playgro
             return;
         };
         let started = now_ms();
+        let pixels_for_state = input.pixels.clone();
         let probs = digit_probabilities(&predictor.model, &input.pixels, &device); // [10]
         spawn_local(async move {
             match probs.into_data_async().await {
                 Ok(data) => {
-                    probabilities.set(Some(data.iter::<f32>().collect()));
+                    let probs: Vec<f32> = data.iter::<f32>().collect();
+                    if let Some((digit, _)) = top_prediction(&probs) {
+                        state.drawing.set(Some((pixels_for_state, digit)));
+                    }
+                    probabilities.set(Some(probs));
                     latency.set(Some(now_ms() - started));
                 }
                 Err(e) => message.set(Some(format!("Prediction failed: {e}"))),

@@ -1,6 +1,7 @@
 //! The page (wasm only). Components render [`state::PlaygroundState`] and send commands to
 //! [`engine`]; all learning happens in the core modules.
 
+mod backprop_panel;
 mod browser;
 mod charts;
 mod compute_backend;
@@ -11,6 +12,7 @@ mod draw_panel;
 mod engine;
 mod panels;
 mod state;
+mod worked_example;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -22,7 +24,9 @@ use leptos::task::spawn_local;
 use charts::{AccuracyChart, LossChart};
 use compute_backend::choose_backend;
 use controls::{SettingsForm, SettingsPanel, TrainingButtons};
+use backprop_panel::BackpropPanel;
 use draw_panel::DrawPanel;
+use worked_example::WorkedExample;
 use engine::{Engine, EngineHandle};
 use panels::{ConfusionMatrix, MistakeGallery, TrainLog};
 use state::{Phase, PlaygroundState};
@@ -227,6 +231,8 @@ pub fn App() -> impl IntoView {
                         <ConfusionMatrix matrix=state.confusion/>
                         <MistakeGallery mistakes=state.mistakes/>
                     </div>
+                    <BackpropPanel engine state/>
+                    <WorkedExample/>
                 </div>
             </div>
         </main>

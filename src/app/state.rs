@@ -59,6 +59,8 @@ pub struct PlaygroundState {
     pub model_version: RwSignal<u64>,
     /// Which model the drawing panel predicts with, in words.
     pub predictor_description: RwSignal<String>,
+    /// The user's current drawing as the network sees it, with the predicted digit.
+    pub drawing: RwSignal<Option<(Vec<u8>, u8)>>,
 }
 
 impl PlaygroundState {
@@ -77,6 +79,7 @@ impl PlaygroundState {
             dataset_sizes: RwSignal::new(None),
             model_version: RwSignal::new(0),
             predictor_description: RwSignal::new(String::new()),
+            drawing: RwSignal::new(None),
         }
     }
 

@@ -101,8 +101,8 @@ fn math(latex: &str) -> impl IntoView + use<> {
 
 fn vector_latex(values: &[f32], max: usize) -> String {
     let shown: Vec<String> = values.iter().take(max).map(|&v| num(v as f64)).collect();
-    let more = if values.len() > max { format!(", \\ldots\\ ({} \\text{{ values}})", values.len()) } else { String::new() };
-    format!("[{}{}]", shown.join(",\\ "), more)
+    let more = if values.len() > max { format!(", \\ldots\\; ({} \\text{{ values}})", values.len()) } else { String::new() };
+    format!("[{}{}]", shown.join(",\\; "), more)
 }
 
 fn norm(values: &[f32]) -> f64 {
@@ -121,15 +121,15 @@ fn phase_body(phase: usize, v: &BackpropView) -> AnyView {
                 <thead><tr><th>"layer"</th><th>"W shape (burn: in × out)"</th><th>"b"</th></tr></thead>
                 <tbody>{v.layer_shapes.iter().map(|(name, a, b)| view! { <tr><td>{name.clone()}</td><td>{format!("{a} × {b}")}</td><td>{*b}</td></tr> }).collect_view()}</tbody>
             </table>
-            {math("W \\sim \\mathcal{U}\\!\\left(-\\tfrac{1}{\\sqrt{n_{in}}},\\ \\tfrac{1}{\\sqrt{n_{in}}}\\right)")}
+            {math("W \\sim \\mathcal{U}\\!\\left(-\\tfrac{1}{\\sqrt{n_{in}}},\\; \\tfrac{1}{\\sqrt{n_{in}}}\\right)")}
         }.into_any(),
         2 => view! {
-            <p>"Each layer computes " <span inner_html=latex_to_mathml("z = hW + b,\\ h' = \\mathrm{ReLU}(z)", false).unwrap_or_default()></span> ". The last two layers for this sample:"</p>
+            <p>"Each layer computes " <span inner_html=latex_to_mathml("z = hW + b,\\; h' = \\mathrm{ReLU}(z)", false).unwrap_or_default()></span> ". The last two layers for this sample:"</p>
             {math(&format!("h_{{{}}} = {}\\quad \\lVert h_{{{}}}\\rVert = {}", L - 1, vector_latex(&c.hidden_out_in, 6), L - 1, num(norm(&c.hidden_out_in))))}
             {math(&format!("z_{L} = h_{{{}}}W_{L} + b_{L} = {}", L - 1, vector_latex(&c.logits, 10)))}
         }.into_any(),
         3 => view! {
-            {math("\\text{MSE} = \\tfrac{1}{n}\\sum_i (y_i - \\hat{y}_i)^2 \\qquad \\text{cross-entropy}\\ L = -\\sum_i y_i \\log p_i = -\\log p_y")}
+            {math("\\text{MSE} = \\tfrac{1}{n}\\sum_i (y_i - \\hat{y}_i)^2 \\qquad \\text{cross-entropy}\\; L = -\\sum_i y_i \\log p_i = -\\log p_y")}
             {math(&format!("p = \\mathrm{{softmax}}(z_{L}) = {}", vector_latex(&c.probabilities, 10)))}
             {math(&format!("L = -\\log p_{{{y}}} = -\\log {} = {}", num(c.probabilities[y] as f64), num(c.loss as f64)))}
         }.into_any(),
@@ -138,14 +138,15 @@ fn phase_body(phase: usize, v: &BackpropView) -> AnyView {
             let row: Vec<f32> = c.grad_w_out[unit * 10..unit * 10 + 10].to_vec();
             let zeroed = c.activation_grad_prev.iter().filter(|&&m| m == 0.0).count();
             let sample: Vec<String> = (0..6.min(c.delta_prev.len())).map(|i| format!("{}\\cdot{}={}", num(c.upstream_prev[i] as f64), num(c.activation_grad_prev[i] as f64), num(c.delta_prev[i] as f64))).collect();
+            let delta_values = c.delta_out.iter().map(|v| format!("{v:.6}")).collect::<Vec<_>>().join(",");
             view! {
                 {math("\\frac{\\partial L}{\\partial W} = \\frac{\\partial L}{\\partial \\hat{y}}\\cdot\\frac{\\partial \\hat{y}}{\\partial W}")}
-                <div data-testid="mlp-delta4" data-values=c.delta_out.iter().map(|v| format!("{v:.6}")).collect::<Vec<_>>().join(",")>
+                <div data-testid="mlp-delta4" data-values=delta_values>
                     {math(&format!("\\delta_{L} = \\frac{{\\partial L}}{{\\partial z_{L}}} = p - \\mathrm{{onehot}}({y}) = {}", vector_latex(&c.delta_out, 10)))}
                 </div>
-                {math(&format!("\\frac{{\\partial L}}{{\\partial W_{L}}} = h_{{{}}}^{{\\top}}\\delta_{L}\\ \\text{{— row of unit }}{unit}:\\ {}", L - 1, vector_latex(&row, 10)))}
+                {math(&format!("\\frac{{\\partial L}}{{\\partial W_{L}}} = h_{{{}}}^{{\\top}}\\delta_{L}\\; \\text{{— row of unit }}{unit}:\\; {}", L - 1, vector_latex(&row, 10)))}
                 {math(&format!("\\frac{{\\partial L}}{{\\partial b_{L}}} = \\delta_{L}"))}
-                {math(&format!("\\delta_{{{0}}} = (\\delta_{L} W_{L}^{{\\top}}) \\odot \\mathbb{{1}}[z_{{{0}}} > 0]:\\ {1},\\ \\ldots", L - 1, sample.join(",\\ ")))}
+                {math(&format!("\\delta_{{{0}}} = (\\delta_{L} W_{L}^{{\\top}}) \\odot \\mathbb{{1}}[z_{{{0}}} > 0]:\\; {1},\\; \\ldots", L - 1, sample.join(",\\; ")))}
                 <p class="hint">{format!("The ReLU mask zeroes {zeroed} of {} entries of δ{}: units that were off in the forward pass pass no gradient back.", c.delta_prev.len(), L - 1)}</p>
                 {math(&format!("\\frac{{\\partial L}}{{\\partial W_{{{0}}}}} = h_{{{1}}}^{{\\top}}\\delta_{{{0}}}", L - 1, L - 2))}
                 <ul class="checks">
@@ -172,7 +173,7 @@ fn phase_body(phase: usize, v: &BackpropView) -> AnyView {
             view! {
                 <p>{format!("For the weight {name}, with g = ∂L/∂w from step 4 and α = {alpha}:")}</p>
                 {math(&format!("\\text{{SGD: }} w \\leftarrow w - \\alpha g = {} - {}\\cdot {} = {}", num(v.weight), num(alpha), num(g), num(sgd)))}
-                {math(&format!("\\text{{Adam }}(t=1,\\ m_0=v_0=0):\\ m \\leftarrow \\beta_1 m + (1-\\beta_1) g = {}", num(adam.m)))}
+                {math(&format!("\\text{{Adam }}(t=1,\\; m_0=v_0=0):\\; m \\leftarrow \\beta_1 m + (1-\\beta_1) g = {}", num(adam.m)))}
                 {math(&format!("v \\leftarrow \\beta_2 v + (1-\\beta_2) g^2 = {}", sci(adam.v)))}
                 {math(&format!("\\hat{{m}} = \\frac{{m}}{{1-\\beta_1^t}} = {},\\quad \\hat{{v}} = \\frac{{v}}{{1-\\beta_2^t}} = {:.6}", num(adam.m_hat), adam.v_hat))}
                 {math(&format!("w \\leftarrow w - \\alpha\\,\\frac{{\\hat{{m}}}}{{\\sqrt{{\\hat{{v}}}} + \\varepsilon}} = {}", num(adam.w)))}

@@ -123,6 +123,11 @@ fn StatusLine(state: PlaygroundState) -> impl IntoView {
     }
 }
 
+/// The batch to show: a finished run shows its last epoch as complete rather than "0 of N".
+fn shown_batch(p: &crate::run::Progress) -> usize {
+    if p.epoch >= p.epochs { p.batches_per_epoch } else { p.batch }
+}
+
 #[component]
 fn ProgressPanel(state: PlaygroundState) -> impl IntoView {
     let progress = move || state.progress.get();
@@ -135,7 +140,7 @@ fn ProgressPanel(state: PlaygroundState) -> impl IntoView {
             </div>
             <div class="metric">
                 <span class="metric-label">"Batch"</span>
-                <span class="metric-value">{move || progress().map(|p| format!("{} / {}", p.batch, p.batches_per_epoch)).unwrap_or("–".into())}</span>
+                <span class="metric-value">{move || progress().map(|p| format!("{} / {}", shown_batch(&p), p.batches_per_epoch)).unwrap_or("–".into())}</span>
             </div>
             <div class="metric">
                 <span class="metric-label">"Images / s"</span>
@@ -147,7 +152,7 @@ fn ProgressPanel(state: PlaygroundState) -> impl IntoView {
             </div>
             <progress class="epoch-progress" data-testid="epoch-progress" aria-label="progress through the epoch"
                 max=move || progress().map(|p| p.batches_per_epoch.max(1)).unwrap_or(1) as f64
-                value=move || progress().map(|p| p.batch).unwrap_or(0) as f64></progress>
+                value=move || progress().map(|p| shown_batch(&p)).unwrap_or(0) as f64></progress>
         </section>
     }
 }

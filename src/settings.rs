@@ -49,11 +49,11 @@ fn parse_count(field: &'static str, value: &str, min: usize, max: usize) -> Resu
     if value.is_empty() {
         return Err(err("required".into()));
     }
-    let n: usize = value.parse().map_err(|_| err(format!("“{value}” is not a whole number")))?;
-    if n < min || n > max {
+    let n: i128 = value.parse().map_err(|_| err(format!("“{value}” is not a whole number")))?;
+    if n < min as i128 || n > max as i128 {
         return Err(err(format!("must be between {min} and {max}")));
     }
-    Ok(n)
+    Ok(n as usize)
 }
 
 impl PlaygroundSettings {

@@ -169,7 +169,7 @@ fn phase_body(phase: usize, v: &BackpropView) -> AnyView {
             let alpha = v.learning_rate;
             let sgd = sgd_step(v.weight, g, alpha);
             let adam = adam_step(v.weight, g, 0.0, 0.0, 1, alpha, ADAM_BETA1 as f64, ADAM_BETA2 as f64, ADAM_EPSILON as f64);
-            let name = format!("w = W_{L}[{}, {}]", v.unit, y);
+            let name = format!("w = W{L}[{}, {}]", v.unit, y);
             view! {
                 <p>{format!("For the weight {name}, with g = ∂L/∂w from step 4 and α = {alpha}:")}</p>
                 {math(&format!("\\text{{SGD: }} w \\leftarrow w - \\alpha g = {} - {}\\cdot {} = {}", num(v.weight), num(alpha), num(g), num(sgd)))}
@@ -224,13 +224,29 @@ pub fn BackpropPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: Pla
             computing.set(false);
         });
     };
-    // Recompute whenever the model changes (training, fine-tuning) while the panel is in use.
+    // Nothing is computed until the panel is used: on a software GPU adapter these kernels compete with
+    // the page for the CPU. Once in use, it follows the model, but not while training runs.
+    let in_use = RwSignal::new(false);
+    let activate = move || {
+        if !in_use.get_untracked() {
+            in_use.set(true);
+        }
+    };
     Effect::new(move |_| {
         state.model_version.track();
-        recompute();
+        let idle = !matches!(state.phase.get(), super::state::Phase::Training | super::state::Phase::Evaluating);
+        if in_use.get() && idle {
+            recompute();
+        }
     });
-    let next = move || phase.update(|p| *p = (*p % 6) + 1);
-    let prev = move || phase.update(|p| *p = if *p == 1 { 6 } else { *p - 1 });
+    let next = move || {
+        activate();
+        phase.update(|p| *p = (*p % 6) + 1)
+    };
+    let prev = move || {
+        activate();
+        phase.update(|p| *p = if *p == 1 { 6 } else { *p - 1 })
+    };
 
     view! {
         <section class="panel backprop" aria-labelledby="backprop-title" tabindex="0"
@@ -242,9 +258,9 @@ pub fn BackpropPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: Pla
             <h2 id="backprop-title">"Backpropagation, step by step"</h2>
             <div class="sample-choice">
                 <label>"Test digit #" <input type="number" min="0" data-testid="backprop-sample" prop:value=move || sample_index.get()
-                    on:change=move |ev| { sample_index.set(event_target_value(&ev)); use_drawing.set(false); recompute(); }/></label>
-                <button data-testid="backprop-use-drawing" on:click=move |_| { use_drawing.set(true); recompute(); }>"Use my drawing"</button>
-                <button on:click=move |_| recompute()>"Recompute with the live weights"</button>
+                    on:change=move |ev| { sample_index.set(event_target_value(&ev)); use_drawing.set(false); if in_use.get_untracked() { recompute() } else { activate() } }/></label>
+                <button data-testid="backprop-use-drawing" on:click=move |_| { use_drawing.set(true); if in_use.get_untracked() { recompute() } else { activate() } }>"Use my drawing"</button>
+                <button data-testid="backprop-compute" on:click=move |_| if in_use.get_untracked() { recompute() } else { activate() }>"Compute with the live weights"</button>
                 {move || computing.get().then(|| view! { <span class="hint">"computing…"</span> })}
             </div>
             <ol class="phases" role="list">
@@ -252,7 +268,7 @@ pub fn BackpropPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: Pla
                     let n = i + 1;
                     view! {
                         <li data-testid=format!("phase-{n}") aria-current=move || (phase.get() == n).then_some("step") class:current=move || phase.get() == n
-                            on:click=move |_| phase.set(n)>
+                            on:click=move |_| { activate(); phase.set(n) }>
                             <span class="phase-number">{n}</span>{*name}
                         </li>
                     }
@@ -272,7 +288,7 @@ pub fn BackpropPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: Pla
             </div>
             <div class="phase-body">
                 {move || match view_data.get() {
-                    None => view! { <p class="placeholder">"Loading…"</p> }.into_any(),
+                    None => view! { <p class="placeholder">"Choose a phase or press “Compute with the live weights” to run one training step of the live network on this sample."</p> }.into_any(),
                     Some(Err(e)) => view! { <p class="placeholder">{e}</p> }.into_any(),
                     Some(Ok(v)) => phase_body(phase.get(), &v),
                 }}

@@ -208,3 +208,10 @@ pub fn adam_step(w: f64, g: f64, m: f64, v: f64, t: i32, alpha: f64, beta1: f64,
 pub fn sgd_step(w: f64, g: f64, alpha: f64) -> f64 {
     w - alpha * g
 }
+
+/// Reads element `index` of two tensors in one transfer, e.g. a weight before and after an update.
+pub async fn read_pair(before: Tensor<2>, after: Tensor<2>, index: usize) -> Result<(f64, f64), ReadError> {
+    let data = Transaction::default().register(before).register(after).execute_async().await?;
+    let at = |i: usize| data.get(i).and_then(|d| d.iter::<f64>().nth(index)).unwrap_or(f64::NAN);
+    Ok((at(0), at(1)))
+}

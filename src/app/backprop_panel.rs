@@ -44,6 +44,55 @@ pub struct BackpropView {
     /// The chosen weight `W_L[unit, label]` before the update.
     pub weight: f64,
     pub learning_rate: f64,
+    /// The sample, so step 5 can apply a real update on it.
+    pub pixels: Vec<u8>,
+}
+
+/// Runs one real Adam step on `v`'s sample — on a copy with fresh optimizer state (where the hand-written
+/// step must match burn's exactly), or on the live model — and reports the chosen weight before/after.
+async fn apply_update(engine: EngineHandle, state: PlaygroundState, v: BackpropView, live: bool) -> Result<String, String> {
+    use crate::data::{MnistDataset, make_batch};
+    use crate::training::{TrainingConfig, TrainingSession};
+    let sample = MnistDataset::new(v.pixels.clone(), vec![v.chain.label]).map_err(|e| e.to_string())?;
+    let layers = v.layer_shapes.len();
+    let index = v.unit * 10 + v.chain.label as usize;
+    let read_weight = |session: &TrainingSession| session.model.layers[layers - 1].weight.val();
+    if live {
+        let mut run = {
+            let mut e = engine.borrow_mut();
+            if e.busy {
+                return Err("Pause training first.".into());
+            }
+            e.run.take().ok_or("Train or step once first, so there is a live training run to update.")?
+        };
+        let batch = make_batch(&sample, &[0], run.session().device());
+        let before = read_weight(run.session());
+        run.session_mut().step(&batch);
+        let after = read_weight(run.session());
+        let result = crate::chain_rule::read_pair(before, after, index).await;
+        super::engine::publish_predictor(&engine, &state, &run);
+        engine.borrow_mut().run = Some(run);
+        let (b, a) = result.map_err(|e| e.to_string())?;
+        return Ok(format!("Applied to the live model (its optimizer state carries on): w went from {b:.6} to {a:.6}."));
+    }
+    let (predictor, device) = {
+        let e = engine.borrow();
+        (e.predictor.clone(), e.device.clone())
+    };
+    let (Some(predictor), Some(device)) = (predictor, device) else { return Err("no model yet".into()) };
+    let mut copy = TrainingSession::with_model(TrainingConfig::new().with_learning_rate(v.learning_rate), predictor.model.clone(), &device);
+    let batch = make_batch(&sample, &[0], copy.device());
+    let before = read_weight(&copy);
+    copy.step(&batch);
+    let (b, a) = crate::chain_rule::read_pair(before, read_weight(&copy), index).await.map_err(|e| e.to_string())?;
+    let g = v.checks.first().map(|c| c.closed_form).unwrap_or(0.0);
+    let by_hand = adam_step(b, g, 0.0, 0.0, 1, v.learning_rate, ADAM_BETA1 as f64, ADAM_BETA2 as f64, ADAM_EPSILON as f64).w;
+    let ok = (by_hand - a).abs() < 1e-6;
+    Ok(format!(
+        "Applied to a copy with a fresh Adam: burn moved w from {b:.6} to {a:.6}; the step written out above gives {by_hand:.6} (|Δ| = {:.1e}) {}",
+        (by_hand - a).abs(),
+        if ok { "✔" } else { "✘" }
+    ))
 }
 
 async fn compute(model: Mlp, pixels: Vec<u8>, label: u8, device: burn::tensor::Device, learning_rate: f64) -> Result<BackpropView, String> {
@@ -91,7 +140,7 @@ async fn compute(model: Mlp, pixels: Vec<u8>, label: u8, device: burn::tensor::D
         let [a, b] = l.weight.dims();
         (Mlp::layer_name(i), a, b)
     }).collect();
-    Ok(BackpropView { chain, checks, layer_shapes, unit, weight, learning_rate })
+    Ok(BackpropView { chain, checks, layer_shapes, unit, weight, learning_rate, pixels })
 }
 
 fn math(latex: &str) -> impl IntoView + use<> {
@@ -193,6 +242,15 @@ pub fn BackpropPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: Pla
     let use_drawing = RwSignal::new(false);
     let view_data: RwSignal<Option<Result<BackpropView, String>>> = RwSignal::new(None);
     let computing = RwSignal::new(false);
+    let applied: RwSignal<Option<String>> = RwSignal::new(None);
+    let apply = move |live: bool| {
+        let Some(Ok(v)) = view_data.get_untracked() else { return };
+        applied.set(Some("applying…".into()));
+        spawn_local(async move {
+            let message = apply_update(engine.get_value(), state, v, live).await.unwrap_or_else(|e| e);
+            applied.set(Some(message));
+        });
+    };
 
     let recompute = move || {
         let handle = engine.get_value();
@@ -292,6 +350,13 @@ pub fn BackpropPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: Pla
                     Some(Err(e)) => view! { <p class="placeholder">{e}</p> }.into_any(),
                     Some(Ok(v)) => phase_body(phase.get(), &v),
                 }}
+                {move || (phase.get() == 5 && matches!(view_data.get(), Some(Ok(_)))).then(|| view! {
+                    <div class="buttons">
+                        <button data-testid="apply-copy" on:click=move |_| apply(false)>"Apply one Adam step to a copy"</button>
+                        <button data-testid="apply-live" on:click=move |_| apply(true)>"Apply it to the live model"</button>
+                    </div>
+                    <p class="hint" data-testid="apply-result">{move || applied.get()}</p>
+                })}
             </div>
             <div class="buttons">
                 <button data-testid="phase-prev" on:click=move |_| prev()>"← Previous"</button>

@@ -105,6 +105,10 @@ for (const backend of ['cpu', 'webgpu']) {
       assert.ok(Math.abs(delta.reduce((a, b) => a + b, 0)) < 1e-4, 'p − onehot sums to 0');
       await page.click(byTestId('phase-next'));
       assert.equal(await page.getAttribute(byTestId('phase-5'), 'aria-current'), 'step');
+      // Step 5 on a copy with a fresh Adam: burn's update equals the step written out on the page.
+      await page.click(byTestId('apply-copy'));
+      await page.waitForFunction((sel) => /[✔✘]/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('apply-result'), { timeout: 120_000 });
+      assert.match(await page.textContent(byTestId('apply-result')), /✔$/);
       await screenshot(page, `backprop-${backend}`);
     } finally {
       await close();

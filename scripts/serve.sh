@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Serves the playground at http://127.0.0.1:8080 (installs what it needs first; safe to run again).
-# The first build compiles burn for WebGPU and takes a while (about 15 minutes on 2 cores).
+# The first build compiles burn for WebGPU and takes a while (15–35 minutes on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh

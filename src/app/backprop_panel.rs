@@ -46,6 +46,32 @@ pub struct BackpropView {
     pub learning_rate: f64,
     /// The sample, so step 5 can apply a real update on it.
     pub pixels: Vec<u8>,
+    /// Per layer: a few weights, ‖W‖, ‖b‖, and this sample's z and h (activation; logits for the last).
+    pub layer_stats: Vec<LayerStats>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerStats {
+    pub weights: Vec<f32>,
+    pub bias: Vec<f32>,
+    pub z: Vec<f32>,
+    pub h: Vec<f32>,
+}
+
+/// Reads every layer's parameters and this sample's activations in one transfer.
+async fn layer_stats(model: &Mlp, pixels: &[u8], device: &burn::tensor::Device) -> Result<Vec<LayerStats>, String> {
+    let trace = model.forward_trace(crate::chain_rule::single_input(pixels, device));
+    let last = model.layers.len() - 1;
+    let mut t = burn::tensor::Transaction::default();
+    for (i, layer) in model.layers.iter().enumerate() {
+        t = t.register(layer.weight.val()); // [in, out]
+        t = t.register(layer.bias.as_ref().map(|b| b.val()).unwrap_or_else(|| burn::tensor::Tensor::<1>::zeros([1], device))); // [out]
+        t = t.register(trace.pre[i].clone()); // [1, out]
+        t = t.register(if i < last { trace.post[i].clone() } else { trace.pre[i].clone() }); // [1, out]
+    }
+    let data = t.execute_async().await.map_err(|e| e.to_string())?;
+    let v = |i: usize| data.get(i).map(|d| d.iter::<f32>().collect::<Vec<f32>>()).unwrap_or_default();
+    Ok((0..model.layers.len()).map(|i| LayerStats { weights: v(4 * i), bias: v(4 * i + 1), z: v(4 * i + 2), h: v(4 * i + 3) }).collect())
 }
 
 /// Runs one real Adam step on `v`'s sample — on a copy with fresh optimizer state (where the hand-written
@@ -140,7 +166,8 @@ async fn compute(model: Mlp, pixels: Vec<u8>, label: u8, device: burn::tensor::D
         let [a, b] = l.weight.dims();
         (Mlp::layer_name(i), a, b)
     }).collect();
-    Ok(BackpropView { chain, checks, layer_shapes, unit, weight, learning_rate, pixels })
+    let layer_stats = layer_stats(&model, &pixels, &device).await?;
+    Ok(BackpropView { chain, checks, layer_shapes, unit, weight, learning_rate, pixels, layer_stats })
 }
 
 fn math(latex: &str) -> impl IntoView + use<> {
@@ -167,13 +194,25 @@ fn phase_body(phase: usize, v: &BackpropView) -> AnyView {
         1 => view! {
             <p>"The network's parameters, as they are now (the seed fixes where they start):"</p>
             <table class="shapes">
-                <thead><tr><th>"layer"</th><th>"W shape (burn: in × out)"</th><th>"b"</th></tr></thead>
-                <tbody>{v.layer_shapes.iter().map(|(name, a, b)| view! { <tr><td>{name.clone()}</td><td>{format!("{a} × {b}")}</td><td>{*b}</td></tr> }).collect_view()}</tbody>
+                <thead><tr><th>"layer"</th><th>"W shape (burn: in × out)"</th><th>"first weights"</th><th>"‖W‖"</th><th>"‖b‖"</th></tr></thead>
+                <tbody>{v.layer_shapes.iter().zip(&v.layer_stats).map(|((name, a, b), st)| view! {
+                    <tr><td>{name.clone()}</td><td>{format!("{a} × {b}")}</td>
+                        <td>{st.weights.iter().take(3).map(|w| format!("{w:.4}")).collect::<Vec<_>>().join(", ")}</td>
+                        <td>{format!("{:.3}", norm(&st.weights))}</td><td>{format!("{:.3}", norm(&st.bias))}</td></tr>
+                }).collect_view()}</tbody>
             </table>
             {math("W \\sim \\mathcal{U}\\!\\left(-\\tfrac{1}{\\sqrt{n_{in}}},\\; \\tfrac{1}{\\sqrt{n_{in}}}\\right)")}
         }.into_any(),
         2 => view! {
-            <p>"Each layer computes " <span inner_html=latex_to_mathml("z = hW + b,\\; h' = \\mathrm{ReLU}(z)", false).unwrap_or_default()></span> ". The last two layers for this sample:"</p>
+            <p>"Each layer computes " <span inner_html=latex_to_mathml("z = hW + b,\\; h' = \\mathrm{ReLU}(z)", false).unwrap_or_default()></span> ". For this sample:"</p>
+            <table class="shapes">
+                <thead><tr><th>"layer"</th><th>"z: first values"</th><th>"‖z‖"</th><th>"h = f(z): first values"</th><th>"‖h‖"</th></tr></thead>
+                <tbody>{v.layer_shapes.iter().zip(&v.layer_stats).map(|((name, _, _), st)| view! {
+                    <tr><td>{name.clone()}</td>
+                        <td>{st.z.iter().take(4).map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(", ")}</td><td>{format!("{:.3}", norm(&st.z))}</td>
+                        <td>{st.h.iter().take(4).map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(", ")}</td><td>{format!("{:.3}", norm(&st.h))}</td></tr>
+                }).collect_view()}</tbody>
+            </table>
             {math(&format!("h_{{{}}} = {}\\quad \\lVert h_{{{}}}\\rVert = {}", L - 1, vector_latex(&c.hidden_out_in, 6), L - 1, num(norm(&c.hidden_out_in))))}
             {math(&format!("z_{L} = h_{{{}}}W_{L} + b_{L} = {}", L - 1, vector_latex(&c.logits, 10)))}
         }.into_any(),

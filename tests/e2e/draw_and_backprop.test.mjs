@@ -93,6 +93,10 @@ for (const backend of ['cpu', 'webgpu']) {
       await page.fill(byTestId('example-x1'), '2');
       await page.waitForFunction((sel) => Math.abs(Number(document.querySelector(sel)?.dataset.value) + 0.26) < 1e-9, byTestId("example-z")); // 2·0.3 − 1.2·0.8 + 0.1
 
+      // Phases 1 and 2 list every layer (fc1…fc4) with values and norms.
+      await page.click(byTestId('phase-2'));
+      await page.waitForSelector('.phase-body tbody tr', { timeout: 300_000 });
+      assert.equal(await page.$$eval('.phase-body tbody tr', (rows) => rows.length), 4);
       // Phase 4 of the stepper: every gradient check is green.
       await page.click(byTestId('phase-4'));
       assert.equal(await page.getAttribute(byTestId('phase-4'), 'aria-current'), 'step');

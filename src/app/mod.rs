@@ -46,8 +46,14 @@ async fn prepare(engine: EngineHandle, state: PlaygroundState, settings: Playgro
             return;
         }
     };
-    let train = settings.train_limit.map_or(train.clone(), |n| train.first(n));
-    let test = settings.test_limit.map_or(test.clone(), |n| test.first(n));
+    let train = match settings.train_limit {
+        Some(n) => train.first(n),
+        None => train,
+    };
+    let test = match settings.test_limit {
+        Some(n) => test.first(n),
+        None => test,
+    };
     state.dataset_sizes.set(Some((train.len(), test.len())));
     let sample = train.first(256);
     let (device, info) = choose_backend(settings.backend, &sample, |s| state.phase.set(Phase::ChoosingBackend(s.into()))).await;

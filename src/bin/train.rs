@@ -138,7 +138,10 @@ mod native {
             ));
         }
         let train = match MnistDataset::load_dir(&data_dir, Split::Train) {
-            Ok(d) => args.limit.map_or(d.clone(), |n| d.first(n)),
+            Ok(d) => match args.limit {
+                Some(n) => d.first(n),
+                None => d,
+            },
             Err(e) => return usage_error(e),
         };
         let test = match MnistDataset::load_dir(&data_dir, Split::Test) {

@@ -14,6 +14,7 @@ pub mod fine_tune;
 pub mod inference;
 pub mod model;
 pub mod neuron;
+pub mod optimizer;
 pub mod preprocess;
 pub mod run;
 pub mod settings;

@@ -5,13 +5,14 @@
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
 #[cfg(not(target_family = "wasm"))]
 use web_time::Instant;
 
 use crate::data::MnistBatch;
 use crate::model::{Mlp, MlpConfig};
+use crate::optimizer::MlpOptimizer;
 
 /// Which optimizer updates the weights.
 #[derive(Config, Debug, Copy, PartialEq, Eq)]
@@ -94,15 +95,8 @@ impl TrainingConfig {
     }
 
     /// The optimizer this config asks for, with the seed's (PyTorch's) hyper-parameters.
-    pub fn init_optimizer(&self) -> ModuleOptimizer {
-        match self.optimizer {
-            OptimizerKind::Adam => AdamConfig::new()
-                .with_beta_1(ADAM_BETA1)
-                .with_beta_2(ADAM_BETA2)
-                .with_epsilon(ADAM_EPSILON)
-                .init(),
-            OptimizerKind::Sgd => SgdConfig::new().init(),
-        }
+    pub fn init_optimizer(&self) -> MlpOptimizer {
+        MlpOptimizer::new(self.optimizer)
     }
 }
 
@@ -119,7 +113,7 @@ pub struct PhaseTimings {
 #[derive(Clone)]
 pub struct TrainingSession {
     pub model: Mlp,
-    optimizer: ModuleOptimizer,
+    optimizer: MlpOptimizer,
     loss: CrossEntropyLoss,
     config: TrainingConfig,
     device: Device,
@@ -149,6 +143,18 @@ impl TrainingSession {
             device,
             steps: 0,
         }
+    }
+
+    /// Continues training `model` with optimizer state saved earlier (see [`MlpOptimizer::save`]).
+    pub fn with_model_and_optimizer(config: TrainingConfig, model: Mlp, optimizer: MlpOptimizer, steps: usize, device: &Device) -> Self {
+        let mut session = Self::with_model(config, model, device);
+        session.optimizer = optimizer;
+        session.steps = steps;
+        session
+    }
+
+    pub fn optimizer(&self) -> &MlpOptimizer {
+        &self.optimizer
     }
 
     pub fn config(&self) -> &TrainingConfig {

@@ -7,6 +7,7 @@ mod equations;
 mod gradients;
 mod idx_reader;
 mod mlp_training;
+mod optimizer_state;
 mod preprocessing;
 mod settings;
 mod teach_back;

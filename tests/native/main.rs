@@ -9,6 +9,7 @@ mod idx_reader;
 mod mlp_training;
 mod optimizer_state;
 mod preprocessing;
+mod pytorch_weights;
 mod settings;
 mod teach_back;
 mod training_run;

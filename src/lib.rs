@@ -18,6 +18,7 @@ pub mod optimizer;
 pub mod preprocess;
 pub mod run;
 pub mod settings;
+pub mod snapshot;
 pub mod training;
 pub mod weights_file;
 

@@ -85,6 +85,14 @@ impl TrainingRun {
         }
     }
 
+    /// Puts a restored run back where it was saved: in `epoch`, with `batch` of its batches done.
+    pub fn resume_at(mut self, epoch: usize, batch: usize) -> Self {
+        self.epoch = epoch.min(self.session.config().epochs);
+        self.order = epoch_order(self.train.len(), self.session.config().shuffle_seed, self.epoch);
+        self.next_batch = batch.min(self.progress().batches_per_epoch);
+        self
+    }
+
     pub fn session(&self) -> &TrainingSession {
         &self.session
     }

@@ -11,6 +11,7 @@ mod optimizer_state;
 mod preprocessing;
 mod pytorch_weights;
 mod settings;
+mod snapshot;
 mod teach_back;
 mod training_run;
 mod weights;

@@ -19,6 +19,15 @@ impl SettingsForm {
         Self { values: crate::settings::FIELDS.map(|k| RwSignal::new(initial.get(k))) }
     }
 
+    /// Shows a restored run's training settings (the data limits and backend stay as the link says).
+    pub fn set_training(&self, settings: &PlaygroundSettings) {
+        for key in crate::settings::FIELDS {
+            if !matches!(key, "train" | "test" | "backend") {
+                self.signal(key).set(settings.get(key));
+            }
+        }
+    }
+
     fn signal(&self, key: &str) -> RwSignal<String> {
         let i = crate::settings::FIELDS.iter().position(|k| *k == key).unwrap_or(0);
         self.values[i]

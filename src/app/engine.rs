@@ -43,6 +43,9 @@ pub struct Engine {
     pub predictor: Option<Predictor>,
     /// The shipped pretrained model, once downloaded.
     pub pretrained: Option<Pretrained>,
+    /// The latest snapshot of the run (also in IndexedDB when persistence is on): the weights to go
+    /// back to if the GPU is lost.
+    pub last_snapshot: Option<Rc<crate::snapshot::RunSnapshot>>,
 }
 
 /// A model for inference and what the page says about it.
@@ -70,7 +73,8 @@ impl Pretrained {
 pub fn describe_run(run: &TrainingRun, accuracy: Option<f64>) -> String {
     let p = run.progress();
     let acc = accuracy.map(|a| format!(", {:.1} % test accuracy", a * 100.0)).unwrap_or_default();
-    format!("model trained here ({} steps, epoch {} of {}{acc})", p.steps, (p.epoch + 1).min(p.epochs), p.epochs)
+    let steps = if p.steps == 1 { "1 step".to_string() } else { format!("{} steps", p.steps) };
+    format!("model trained here ({steps}, epoch {} of {}{acc})", (p.epoch + 1).min(p.epochs), p.epochs)
 }
 
 /// Points the drawing panel at the run's current weights.
@@ -206,6 +210,10 @@ async fn train_chunk(engine: &EngineHandle, state: PlaygroundState, settings: &P
     }
     match read {
         Ok(events) => apply_events(&state, events),
+        Err(e) if on_gpu => {
+            super::persistence::fall_back_to_cpu(engine, &state, &e.to_string());
+            return false;
+        }
         Err(e) => {
             state.error.set(Some(format!("Reading results from the device failed: {e}. The model is kept; try Resume.")));
             state.phase.set(Phase::Paused);
@@ -214,11 +222,19 @@ async fn train_chunk(engine: &EngineHandle, state: PlaygroundState, settings: &P
         }
     }
     state.progress.set(Some(run.progress()));
+    let mut epoch_done = false;
     if run.epoch_complete() && !run.diverged() {
         let resume_to = state.phase.get_untracked();
         state.phase.set(Phase::Evaluating);
         match run.finish_epoch().await {
-            Ok(eval) => show_evaluation(&state, &run, &eval),
+            Ok(eval) => {
+                show_evaluation(&state, &run, &eval);
+                epoch_done = true;
+            }
+            Err(e) if on_gpu => {
+                super::persistence::fall_back_to_cpu(engine, &state, &e.to_string());
+                return false;
+            }
             Err(e) => state.error.set(Some(format!("Evaluation failed: {e}"))),
         }
         state.progress.set(Some(run.progress()));
@@ -231,6 +247,20 @@ async fn train_chunk(engine: &EngineHandle, state: PlaygroundState, settings: &P
     let diverged = run.diverged();
     if run.session().steps() > 0 {
         publish_predictor(engine, &state, &run);
+    }
+    let continues = !finished && !diverged && !single_step && state.phase.get_untracked() == Phase::Training;
+    if epoch_done || !continues {
+        // After every epoch and whenever the loop stops (pause, step, end): keep the user's work.
+        if let Err(e) = super::persistence::save_snapshot(engine, &state, settings, &run).await {
+            if on_gpu {
+                super::persistence::fall_back_to_cpu(engine, &state, &e);
+                return false;
+            }
+            state.persistence.set(super::state::Persistence::Off(format!("the weights could not be read for saving ({e})")));
+        }
+        if engine.borrow().generation != generation {
+            return false;
+        }
     }
     put_back(engine, run, generation);
     if diverged {
@@ -302,24 +332,51 @@ pub fn pretrained_predictor(pretrained: &Pretrained, device: &Device) -> Option<
 /// Replaces the run with one that starts from the pretrained weights (so training and fine-tuning
 /// continue from them), and predicts with it.
 pub fn use_pretrained(engine: &EngineHandle, state: &PlaygroundState, settings: &PlaygroundSettings) -> Result<(), String> {
+    let Some(pretrained) = engine.borrow().pretrained.clone() else {
+        return Err("The pretrained model is not loaded yet.".into());
+    };
+    use_weights(engine, state, settings, &pretrained.bytes, |_| pretrained.describe()).map(|_| ())
+}
+
+/// Replaces the run with one that starts from the weights in `bytes` (a `.safetensors` file). A bad
+/// file is refused with the reason and changes nothing. `describe` names the model from its facts.
+pub fn use_weights(
+    engine: &EngineHandle,
+    state: &PlaygroundState,
+    settings: &PlaygroundSettings,
+    bytes: &[u8],
+    describe: impl FnOnce(&crate::weights_file::TrainingFacts) -> String,
+) -> Result<crate::weights_file::TrainingFacts, String> {
     let mut e = engine.borrow_mut();
     if e.busy {
         return Err("Pause training first.".into());
     }
-    let (Some(pretrained), Some(device), Some(train), Some(test)) = (e.pretrained.clone(), e.device.clone(), e.train.clone(), e.test.clone()) else {
-        return Err("The pretrained model or the data is not loaded yet.".into());
+    let (Some(device), Some(train), Some(test)) = (e.device.clone(), e.train.clone(), e.test.clone()) else {
+        return Err("The data is not loaded yet.".into());
     };
-    let loaded = crate::weights_file::load(&pretrained.bytes, &device.clone().autodiff()).map_err(|err| err.to_string())?;
+    let loaded = crate::weights_file::load(bytes, &device.clone().autodiff()).map_err(|err| err.to_string())?;
     let config = settings.training.clone().with_model(
         settings.training.model.clone().with_hidden(loaded.model.hidden_sizes()).with_activation(loaded.model.activation),
     );
+    let facts = loaded.facts.clone();
     let session = crate::training::TrainingSession::with_model(config, loaded.model, &device);
-    e.predictor = Some(Predictor { model: session.inference_model(), description: pretrained.describe() });
+    e.predictor = Some(Predictor { model: session.inference_model(), description: describe(&facts) });
     e.run = Some(TrainingRun::from_session(session, train, test));
     e.generation += 1;
     drop(e);
     state.clear_run();
+    state.restored_note.set(None);
     state.phase.set(Phase::Paused);
     state.model_version.update(|v| *v += 1);
-    Ok(())
+    Ok(facts)
+}
+
+/// Snapshots the current run now (e.g. after loading weights), unless a training loop holds it.
+pub async fn persist_current(engine: EngineHandle, state: PlaygroundState, settings: PlaygroundSettings) {
+    let Taken::Run(run, generation) = take_run(&engine, &settings) else { return };
+    let result = super::persistence::save_snapshot(&engine, &state, &settings, &run).await;
+    put_back(&engine, run, generation);
+    if let Err(e) = result {
+        state.persistence.set(super::state::Persistence::Off(format!("the weights could not be read for saving ({e})")));
+    }
 }

@@ -10,8 +10,11 @@ mod dataset_loader;
 mod digit_image;
 mod draw_panel;
 mod engine;
+mod model_store;
 mod panels;
+mod persistence;
 mod state;
+mod weights_panel;
 mod worked_example;
 
 use std::cell::RefCell;
@@ -26,6 +29,7 @@ use compute_backend::choose_backend;
 use controls::{SettingsForm, SettingsPanel, TrainingButtons};
 use backprop_panel::BackpropPanel;
 use draw_panel::DrawPanel;
+use weights_panel::WeightsPanel;
 use worked_example::WorkedExample;
 use engine::{Engine, EngineHandle};
 use panels::{ConfusionMatrix, MistakeGallery, TrainLog};
@@ -34,7 +38,7 @@ use state::{Phase, PlaygroundState};
 use crate::settings::PlaygroundSettings;
 
 /// Downloads the data, applies `?train=`/`?test=`, picks the backend; leaves the page Ready.
-async fn prepare(engine: EngineHandle, state: PlaygroundState, settings: PlaygroundSettings) {
+async fn prepare(engine: EngineHandle, state: PlaygroundState, settings: PlaygroundSettings, form: SettingsForm) {
     state.error.set(None);
     state.phase.set(Phase::LoadingData(Default::default()));
     let loaded = dataset_loader::load_mnist(|p| state.phase.set(Phase::LoadingData(p))).await;
@@ -67,6 +71,9 @@ async fn prepare(engine: EngineHandle, state: PlaygroundState, settings: Playgro
     state.backend.set(Some(info));
     load_pretrained(&engine, state).await;
     state.phase.set(Phase::Ready);
+    if let Some(saved) = persistence::restore_saved(&engine, &state).await {
+        form.set_training(&saved);
+    }
 }
 
 /// Where the page serves the pretrained model (copied from `www/models` by Trunk).
@@ -175,7 +182,7 @@ pub fn App() -> impl IntoView {
     let form = SettingsForm::new(&initial);
     let engine: EngineHandle = Rc::new(RefCell::new(Engine::default()));
 
-    spawn_local(prepare(engine.clone(), state, initial.clone()));
+    spawn_local(prepare(engine.clone(), state, initial.clone(), form));
 
     let settings_or_error = move || match form.parse() {
         Ok(s) => Some(s),
@@ -196,9 +203,10 @@ pub fn App() -> impl IntoView {
             engine::single_step(engine.get_value(), state, s);
         }
     };
-    let on_reset = move || engine::reset(&engine.get_value(), &state);
+    // Reset forgets the run everywhere, including the copy kept in this browser.
+    let on_reset = move || spawn_local(persistence::start_fresh(engine.get_value(), state));
     let initial = StoredValue::new(initial);
-    let on_retry = move |_| spawn_local(prepare(engine.get_value(), state, initial.get_value()));
+    let on_retry = move |_| spawn_local(prepare(engine.get_value(), state, initial.get_value(), form));
     let parsed_settings = Signal::derive(move || form.parse().ok());
     let accuracies = Signal::derive(move || state.epochs.with(|e| e.iter().map(|r| r.accuracy).collect::<Vec<f64>>()));
 
@@ -233,6 +241,7 @@ pub fn App() -> impl IntoView {
                 <div class="content">
                     <ProgressPanel state/>
                     <DrawPanel engine state settings=parsed_settings/>
+                    <WeightsPanel engine state settings=parsed_settings form/>
                     <div class="charts">
                         <LossChart losses=state.losses/>
                         <AccuracyChart accuracies/>

@@ -39,6 +39,16 @@ pub struct EpochResult {
     pub mean_loss: f64,
 }
 
+/// Whether runs are kept in this browser (IndexedDB), and the latest save.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Persistence {
+    Unknown,
+    /// Working; the text says what was saved last, if anything.
+    On(Option<String>),
+    /// Unavailable or failing (private mode, full disk); the text says why.
+    Off(String),
+}
+
 #[derive(Clone, Copy)]
 pub struct PlaygroundState {
     pub phase: RwSignal<Phase>,
@@ -61,6 +71,9 @@ pub struct PlaygroundState {
     pub predictor_description: RwSignal<String>,
     /// The user's current drawing as the network sees it, with the predicted digit.
     pub drawing: RwSignal<Option<(Vec<u8>, u8)>>,
+    pub persistence: RwSignal<Persistence>,
+    /// "Restored model from …", shown with a Start fresh button after a reload.
+    pub restored_note: RwSignal<Option<String>>,
 }
 
 impl PlaygroundState {
@@ -80,6 +93,8 @@ impl PlaygroundState {
             model_version: RwSignal::new(0),
             predictor_description: RwSignal::new(String::new()),
             drawing: RwSignal::new(None),
+            persistence: RwSignal::new(Persistence::Unknown),
+            restored_note: RwSignal::new(None),
         }
     }
 

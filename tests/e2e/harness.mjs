@@ -88,3 +88,15 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** Waits until the page is ready for a command: data loaded, and Ready, Paused (a restored run) or Finished. */
+export async function waitUntilIdle(page, timeout = 300_000) {
+  await page.waitForFunction(
+    () => {
+      const s = document.querySelector('[data-testid="status"]');
+      return s && /^(Ready|Paused|Finished)/.test(s.textContent);
+    },
+    null,
+    { timeout, polling: 250 },
+  );
+}

@@ -75,6 +75,9 @@ mod native {
         /// Start from the weights in this safetensors file.
         #[arg(long)]
         load: Option<PathBuf>,
+        /// Only evaluate (the --load-ed weights) on the test set; no training.
+        #[arg(long)]
+        evaluate: bool,
         /// Print per-phase timings (forward, backward, update) at the end.
         #[arg(long)]
         profile: bool,
@@ -167,6 +170,19 @@ mod native {
             }
             None => TrainingSession::new(config.clone(), &device),
         };
+
+        if args.evaluate {
+            return match block_on(evaluate(&session.inference_model(), &test, EVAL_BATCH, &device, 0)) {
+                Ok(result) => {
+                    println!("{}", result.seed_log_line());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("train: evaluation failed: {e}");
+                    1
+                }
+            };
+        }
 
         let batches = batches_per_epoch(train.len(), config.batch_size);
         let started = Instant::now();

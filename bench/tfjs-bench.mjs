@@ -23,6 +23,15 @@ async function run() {
   if (backend === 'wasm') tf.wasm.setWasmPaths('/vendor/tfjs-backend-wasm/');
   if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} is not available`);
   await tf.ready();
+  let adapter = backend;
+  if (backend === 'wasm') {
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    adapter = `wasm (SIMD ${simd ? 'on' : 'off'}, threads ${threads ? 'on' : 'off'})`;
+  } else if (backend === 'webgpu') {
+    const info = (await navigator.gpu.requestAdapter())?.info;
+    adapter = `webgpu (${[info?.vendor, info?.architecture].filter(Boolean).join(' ')})`;
+  }
   const images = (await gunzip('/data/train-images-idx3-ubyte.gz')).subarray(16, 16 + IMAGES * 784);
   const labels = (await gunzip('/data/train-labels-idx1-ubyte.gz')).subarray(8, 8 + IMAGES);
   const pixels = Float32Array.from(images, (p) => (p / 255 - 0.1307) / 0.3081);
@@ -78,7 +87,7 @@ async function run() {
   times.sort((a, b) => a - b);
   return {
     engine: `TF.js ${tf.version.tfjs} ${backend}`,
-    adapter: backend,
+    adapter,
     images_per_second: (batches.length * BATCH) / (elapsed / 1000),
     timed_steps: batches.length,
     first_step_ms: firstStepMs,

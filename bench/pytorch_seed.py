@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
-from pytorch_compat import MetaVerseModel, accuracy, idx, normalise  # noqa: E402
+from pytorch_compat import MetaVerseModel, accuracy, idx, normalise, train_epoch  # noqa: E402
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--threads", type=int, default=1)
@@ -30,15 +30,8 @@ test_x, test_y = normalise(idx("t10k-images-idx3-ubyte")), torch.from_numpy(idx(
 model = MetaVerseModel()
 optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
 loss_fn = nn.CrossEntropyLoss()
-model.train()
 start = time.perf_counter()
-order = torch.randperm(len(train_x))
-for first in range(0, len(order), 64):
-    batch = order[first:first + 64]
-    optimizer.zero_grad()
-    loss = loss_fn(model(train_x[batch]), train_y[batch])
-    loss.backward()
-    optimizer.step()
+train_epoch(model, optimizer, loss_fn, train_x, train_y)
 seconds = time.perf_counter() - start
 print(json.dumps({
     "engine": f"PyTorch {torch.__version__} ({'1 thread' if args.threads == 1 else f'{torch.get_num_threads()} threads'})",

@@ -62,6 +62,18 @@ def accuracy(model, images, labels):
     return (predicted == labels).float().mean().item()
 
 
+def train_epoch(model, optimizer, loss_fn, train_x, train_y, batch_size=64):
+    """One shuffled epoch of the seed's training loop."""
+    model.train()
+    order = torch.randperm(len(train_x))
+    for start in range(0, len(order), batch_size):
+        batch = order[start:start + batch_size]
+        optimizer.zero_grad()
+        loss = loss_fn(model(train_x[batch]), train_y[batch])
+        loss.backward()
+        optimizer.step()
+
+
 def header_metadata(path):
     with open(path, "rb") as f:
         n = struct.unpack("<Q", f.read(8))[0]
@@ -95,15 +107,8 @@ def main():
         model = MetaVerseModel()
         optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
         loss_fn = nn.CrossEntropyLoss()
-        for epoch in range(args.epochs):
-            model.train()
-            order = torch.randperm(len(train_x))
-            for start in range(0, len(order), 64):
-                batch = order[start:start + 64]
-                optimizer.zero_grad()
-                loss = loss_fn(model(train_x[batch]), train_y[batch])
-                loss.backward()
-                optimizer.step()
+        for _ in range(args.epochs):
+            train_epoch(model, optimizer, loss_fn, train_x, train_y)
         acc = accuracy(model, test_x, test_y)
         save_file(model.state_dict(), args.export, metadata={"format": "pt"})
         print(f"PyTorch trained {args.epochs} epoch(s); Test Accuracy of the model on the 10000 test images: {100 * acc:.2f}%")

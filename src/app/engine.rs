@@ -10,7 +10,7 @@ use burn::tensor::Device;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::browser::{now_ms, yield_to_browser};
+use super::browser::{now_ms, sleep_ms, yield_to_browser};
 use super::compute_backend::BackendKind;
 use super::state::{EpochResult, MistakeView, Phase, PlaygroundState};
 use crate::data::MnistDataset;
@@ -23,6 +23,8 @@ use crate::settings::PlaygroundSettings;
 const GPU_STEPS_PER_READ: usize = 1;
 /// On the CPU every step computes synchronously; yield after this much work so input stays responsive.
 const CPU_SLICE_MS: f64 = 30.0;
+/// How long the loop waits before asking again for a run that a snapshot save or fine-tune holds.
+const BUSY_RETRY_MS: i32 = 20;
 
 #[derive(Default)]
 pub struct Engine {
@@ -34,8 +36,14 @@ pub struct Engine {
     pub run: Option<TrainingRun>,
     /// Bumped by Reset so that a loop still awaiting a read does not put back a stale run.
     pub generation: u64,
-    /// A loop holds the run right now (it is out of `run`); a second loop must not start another.
+    /// Something holds the run right now (it is out of `run`): the training loop, a snapshot being
+    /// saved, a fine-tune. Others wait for it or refuse.
     pub busy: bool,
+    /// The training loop is running. Train and Step then only change what it does next, so a click
+    /// that lands while it saves or reads is never lost and two loops never race for the run.
+    pub driving: bool,
+    /// Step was pressed while the loop was training: it pauses, then takes exactly one more step.
+    pub step_requested: bool,
     /// Time spent training (not evaluating) and images seen, for images/s.
     pub train_ms: f64,
     pub train_images: usize,
@@ -165,15 +173,28 @@ fn show_evaluation(state: &PlaygroundState, run: &TrainingRun, eval: &crate::eva
     );
 }
 
+/// How a chunk of training ended, for the loop that drives it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum ChunkEnd {
+    /// Steps ran and training goes on.
+    More,
+    /// The loop stopped here (Pause, a single step, Reset, the end, divergence, an error); it goes on
+    /// only if the phase says Training again (Train was pressed meanwhile).
+    Stopped,
+    /// Someone else holds the run (a snapshot being saved, a fine-tune); try again shortly.
+    RunBusy,
+    /// Nothing to train yet.
+    NotReady,
+}
+
 /// Runs up to one chunk of steps, reads the losses, and evaluates at the end of an epoch.
-/// Returns false when the loop should stop.
-async fn train_chunk(engine: &EngineHandle, state: PlaygroundState, settings: &PlaygroundSettings, single_step: bool) -> bool {
+async fn train_chunk(engine: &EngineHandle, state: PlaygroundState, settings: &PlaygroundSettings, single_step: bool) -> ChunkEnd {
     let (mut run, generation) = match take_run(engine, settings) {
         Taken::Run(run, generation) => (run, generation),
-        Taken::Busy => return false,
+        Taken::Busy => return ChunkEnd::RunBusy,
         Taken::NotReady => {
             state.error.set(Some("The data or the compute backend is not ready yet.".into()));
-            return false;
+            return ChunkEnd::NotReady;
         }
     };
     let on_gpu = engine.borrow().backend_kind == Some(BackendKind::WebGpu);
@@ -206,19 +227,19 @@ async fn train_chunk(engine: &EngineHandle, state: PlaygroundState, settings: &P
         }
     }
     if engine.borrow().generation != generation {
-        return false; // Reset while we were reading.
+        return ChunkEnd::Stopped; // Reset while we were reading.
     }
     match read {
         Ok(events) => apply_events(&state, events),
         Err(e) if on_gpu => {
             super::persistence::fall_back_to_cpu(engine, &state, &e.to_string());
-            return false;
+            return ChunkEnd::Stopped;
         }
         Err(e) => {
             state.error.set(Some(format!("Reading results from the device failed: {e}. The model is kept; try Resume.")));
             state.phase.set(Phase::Paused);
             put_back(engine, run, generation);
-            return false;
+            return ChunkEnd::Stopped;
         }
     }
     state.progress.set(Some(run.progress()));
@@ -233,13 +254,13 @@ async fn train_chunk(engine: &EngineHandle, state: PlaygroundState, settings: &P
             }
             Err(e) if on_gpu => {
                 super::persistence::fall_back_to_cpu(engine, &state, &e.to_string());
-                return false;
+                return ChunkEnd::Stopped;
             }
             Err(e) => state.error.set(Some(format!("Evaluation failed: {e}"))),
         }
         state.progress.set(Some(run.progress()));
         if engine.borrow().generation != generation {
-            return false;
+            return ChunkEnd::Stopped;
         }
         state.phase.set(if resume_to == Phase::Training { Phase::Training } else { resume_to });
     }
@@ -254,23 +275,23 @@ async fn train_chunk(engine: &EngineHandle, state: PlaygroundState, settings: &P
         if let Err(e) = super::persistence::save_snapshot(engine, &state, settings, &run).await {
             if on_gpu {
                 super::persistence::fall_back_to_cpu(engine, &state, &e);
-                return false;
+                return ChunkEnd::Stopped;
             }
             state.persistence.set(super::state::Persistence::Off(format!("the weights could not be read for saving ({e})")));
         }
         if engine.borrow().generation != generation {
-            return false;
+            return ChunkEnd::Stopped;
         }
     }
     put_back(engine, run, generation);
     if diverged {
-        return false;
+        return ChunkEnd::Stopped;
     }
     if finished {
         state.phase.set(Phase::Finished);
-        return false;
+        return ChunkEnd::Stopped;
     }
-    !single_step && state.phase.get_untracked() == Phase::Training
+    if !single_step && state.phase.get_untracked() == Phase::Training { ChunkEnd::More } else { ChunkEnd::Stopped }
 }
 
 /// Starts (or resumes) training until the run ends, Pause or Reset.
@@ -280,24 +301,59 @@ pub fn start_training(engine: EngineHandle, state: PlaygroundState, settings: Pl
     }
     state.error.set(None);
     state.phase.set(Phase::Training);
-    spawn_local(async move {
-        // Let the click that started this finish (and the page repaint) before the first step.
-        yield_to_browser().await;
-        while train_chunk(&engine, state, &settings, false).await {
-            yield_to_browser().await;
-        }
-    });
+    engine.borrow_mut().step_requested = false;
+    drive(engine, state, settings, false);
 }
 
-/// One batch, then stop.
+/// One batch, then stop. While training, it pauses first and then takes one more step.
 pub fn single_step(engine: EngineHandle, state: PlaygroundState, settings: PlaygroundSettings) {
     if engine.borrow().run.as_ref().is_some_and(|r| r.finished()) {
         reset(&engine, &state);
     }
     state.phase.set(Phase::Paused);
+    engine.borrow_mut().step_requested = true;
+    drive(engine, state, settings, true);
+}
+
+/// Runs the training loop unless it is already running, in which case the phase and
+/// `step_requested` just set tell the running loop what to do next.
+fn drive(engine: EngineHandle, state: PlaygroundState, settings: PlaygroundSettings, first_is_single_step: bool) {
+    {
+        let mut e = engine.borrow_mut();
+        if e.driving {
+            return;
+        }
+        e.driving = true;
+        if first_is_single_step {
+            e.step_requested = false;
+        }
+    }
     spawn_local(async move {
+        // Let the click that started this finish (and the page repaint) before the first step.
         yield_to_browser().await;
-        train_chunk(&engine, state, &settings, true).await;
+        let mut single = first_is_single_step;
+        loop {
+            match train_chunk(&engine, state, &settings, single).await {
+                ChunkEnd::NotReady => break,
+                ChunkEnd::RunBusy => {
+                    if !single && state.phase.get_untracked() != Phase::Training {
+                        break;
+                    }
+                    sleep_ms(BUSY_RETRY_MS).await;
+                    continue;
+                }
+                ChunkEnd::More => single = false,
+                ChunkEnd::Stopped => {
+                    single = std::mem::take(&mut engine.borrow_mut().step_requested);
+                    let training = state.phase.get_untracked() == Phase::Training;
+                    if !single && !training {
+                        break;
+                    }
+                }
+            }
+            yield_to_browser().await;
+        }
+        engine.borrow_mut().driving = false;
     });
 }
 
@@ -314,6 +370,7 @@ pub fn reset(engine: &EngineHandle, state: &PlaygroundState) {
         e.generation += 1;
         e.run = None;
         e.busy = false;
+        e.step_requested = false;
         e.train_ms = 0.0;
         e.train_images = 0;
         e.predictor = e.pretrained.as_ref().and_then(|p| pretrained_predictor(p, e.device.as_ref()?));

@@ -64,6 +64,11 @@ test('pause stops training within a batch, step trains exactly one', { timeout: 
     await page.waitForFunction((args) => Number(document.querySelector(args[0])?.getAttribute('data-points')) === args[1], [byTestId('loss-chart'), paused + 1]);
     await page.click(byTestId('reset-button'));
     await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-points') === '0', byTestId('loss-chart'));
+    // Train pressed while Step's batch is still running or being saved is not lost: training goes on.
+    await page.click(byTestId('step-button'));
+    await page.click(byTestId('train-button'));
+    await page.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute('data-points')) > 5, byTestId('loss-chart'));
+    assert.match(await page.textContent(byTestId('status')), /^Training/);
   } finally {
     await close();
     await server.close();

@@ -105,9 +105,7 @@ impl RunSnapshot {
         }
         let loaded = weights_file::load(&self.model, &device.clone().autodiff()).map_err(|e| e.to_string())?;
         let settings = self.settings();
-        let config = settings.training.clone().with_model(
-            settings.training.model.clone().with_hidden(loaded.model.hidden_sizes()).with_activation(loaded.model.activation),
-        );
+        let config = settings.training.fitted_to(&loaded.model);
         let (optimizer, dropped) = match &self.optimizer {
             Some(bytes) => match MlpOptimizer::load(config.optimizer, bytes, &loaded.model, device) {
                 Ok(o) => (o, None),

@@ -7,7 +7,6 @@ use burn::module::Module;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
-#[cfg(not(target_family = "wasm"))]
 use web_time::Instant;
 
 use crate::data::MnistBatch;
@@ -92,6 +91,12 @@ impl TrainingConfig {
             return bad("hidden sizes", format!("each size must be between 1 and {MAX_LAYER_WIDTH}, got {w}"));
         }
         Ok(())
+    }
+
+    /// This config with its architecture (hidden sizes, activation) taken from `model`: the settings
+    /// to keep training a model that was loaded from a file or a saved run.
+    pub fn fitted_to(&self, model: &Mlp) -> Self {
+        self.clone().with_model(self.model.clone().with_hidden(model.hidden_sizes()).with_activation(model.activation))
     }
 
     /// The optimizer this config asks for, with the seed's (PyTorch's) hyper-parameters.
@@ -216,6 +221,37 @@ impl TrainingSession {
             update_ms: ms(backward_done, update_done),
         };
         (loss.detach(), timings)
+    }
+
+    /// Like [`step_profiled`](Self::step_profiled) for devices that can only be waited on
+    /// asynchronously (WebGPU in the page): after each phase it reads the loss back, and since the
+    /// device runs its queue in order, that read completes only after the phase's work has. The
+    /// extra reads make the step slower than [`step`](Self::step); the split is what matters.
+    pub async fn step_profiled_async(&mut self, batch: &MnistBatch) -> Result<(f32, PhaseTimings), String> {
+        async fn wait_for(loss: &Tensor<1>) -> Result<f32, String> {
+            let data = loss.clone().into_data_async().await.map_err(|e| e.to_string())?;
+            data.iter::<f32>().next().ok_or_else(|| "empty loss".to_string())
+        }
+        let start = Instant::now();
+        let loss = self.batch_loss(batch); // [1]
+        let value = wait_for(&loss).await?;
+        let forward_done = Instant::now();
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        wait_for(&self.first_weight_sum()).await?;
+        let backward_done = Instant::now();
+        self.apply(grads);
+        wait_for(&self.first_weight_sum()).await?;
+        let update_done = Instant::now();
+        let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
+        Ok((value, PhaseTimings { forward_ms: ms(start, forward_done), backward_ms: ms(forward_done, backward_done), update_ms: ms(backward_done, update_done) }))
+    }
+
+    /// A one-element tensor queued after everything before it (a read of it waits for them all).
+    fn first_weight_sum(&self) -> Tensor<1> {
+        match self.model.layers.first() {
+            Some(layer) => layer.weight.val().inner().sum(), // [1]
+            None => Tensor::zeros([1], &self.device),       // [1]
+        }
     }
 
     fn apply(&mut self, grads: GradientsParams) {

@@ -412,9 +412,7 @@ pub fn use_weights(
         return Err("The data is not loaded yet.".into());
     };
     let loaded = crate::weights_file::load(bytes, &device.clone().autodiff()).map_err(|err| err.to_string())?;
-    let config = settings.training.clone().with_model(
-        settings.training.model.clone().with_hidden(loaded.model.hidden_sizes()).with_activation(loaded.model.activation),
-    );
+    let config = settings.training.fitted_to(&loaded.model);
     let facts = loaded.facts.clone();
     let session = crate::training::TrainingSession::with_model(config, loaded.model, &device);
     e.predictor = Some(Predictor { model: session.inference_model(), description: describe(&facts) });

@@ -160,10 +160,7 @@ mod native {
                     .and_then(|bytes| weights_file::load(&bytes, &device.clone().autodiff()).map_err(|e| e.to_string()));
                 match loaded {
                     Ok(loaded) => {
-                        let config = config.clone().with_model(
-                            config.model.clone().with_hidden(loaded.model.hidden_sizes()).with_activation(loaded.model.activation),
-                        );
-                        TrainingSession::with_model(config, loaded.model, &device)
+                        TrainingSession::with_model(config.fitted_to(&loaded.model), loaded.model, &device)
                     }
                     Err(e) => return usage_error(format!("{}: {e}", path.display())),
                 }

@@ -106,3 +106,22 @@ fn a_plain_model_can_be_trained_after_switching_to_autodiff() {
     let last: f32 = session.step(&batch).into_scalar();
     assert!(last < first * 0.7, "{first} → {last}");
 }
+
+#[test]
+fn profiled_async_step_is_the_same_step_split_into_phases() {
+    // The page's phase profile (bench `&profile=1`) must time the real step, not a different one.
+    let device = Device::flex();
+    let train = super::mnist(Split::Train).first(128);
+    let mut plain = TrainingSession::new(TrainingConfig::new(), &device);
+    let mut profiled = plain.clone();
+    for indices in [(0..64).collect::<Vec<_>>(), (64..128).collect()] {
+        let batch = make_batch(&train, &indices, &device);
+        let expected: f32 = plain.step(&batch).into_scalar();
+        let (loss, timings) = block_on(profiled.step_profiled_async(&batch)).unwrap();
+        assert_eq!(loss.to_bits(), expected.to_bits());
+        assert!(timings.forward_ms > 0.0 && timings.backward_ms > 0.0 && timings.update_ms > 0.0, "{timings:?}");
+    }
+    assert_eq!(profiled.steps(), 2);
+    let weights = |s: &TrainingSession| s.inference_model().layers[3].weight.val().into_data().iter::<f32>().collect::<Vec<_>>();
+    assert_eq!(weights(&plain), weights(&profiled));
+}

@@ -63,15 +63,17 @@ async function freshPage() {
   return { page, close: async () => { await context.close(); fs.rmSync(profile, { recursive: true, force: true }); } };
 }
 
-const url = (origin, engine) => {
+const PROFILE = !args.includes('--no-profile');
+
+const url = (origin, engine, profile) => {
   const [who, backend] = engine.split('-');
-  return who === 'ours' ? `${origin}/?bench=${backend}` : `${origin}/bench/tfjs.html?backend=${backend}`;
+  return who === 'ours' ? `${origin}/?bench=${backend}${profile ? '&profile=1' : ''}` : `${origin}/bench/tfjs.html?backend=${backend}`;
 };
 
-async function runOnce(origin, engine) {
+async function runOnce(origin, engine, profile = false) {
   const { page, close } = await freshPage();
   try {
-    await page.goto(url(origin, engine));
+    await page.goto(url(origin, engine, profile));
     await page.waitForFunction(() => window.__benchResult, null, { timeout: TIMEOUT_MS, polling: 500 });
     return JSON.parse(await page.evaluate(() => window.__benchResult));
   } catch (e) {
@@ -128,6 +130,16 @@ for (let r = 0; r < REPEATS; r++) {
     console.error(`repeat ${r + 1}/${REPEATS} ${engine}: ${result.error ? `ERROR ${result.error}` : `${result.images_per_second.toFixed(1)} images/s`}`);
   }
 }
+// One more run of each of this project's engines with the per-phase and per-kernel profile (its
+// extra reads would distort the timed figures above, so it is a run of its own).
+const profiles = {};
+if (PROFILE) {
+  for (const engine of ENGINES.filter((e) => e.startsWith('ours-'))) {
+    const result = await runOnce(origin, engine, true);
+    profiles[engine] = result.profile ?? { error: result.error ?? 'no profile' };
+    console.error(`profile ${engine}: ${result.error ? `ERROR ${result.error}` : 'done'}`);
+  }
+}
 const weight = await pageWeight(origin);
 server.close();
 
@@ -153,7 +165,7 @@ const headline = {
   'ours-cpu / tfjs-webgl': ratio('ours-cpu', 'tfjs-webgl'),
 };
 fs.mkdirSync(OUT, { recursive: true });
-const report = { date: new Date().toISOString(), repeats: REPEATS, chromium: '/usr/bin/chromium', adapter, summary, headline, page_weight: weight, runs };
+const report = { date: new Date().toISOString(), repeats: REPEATS, chromium: '/usr/bin/chromium', adapter, summary, headline, profiles, page_weight: weight, runs };
 fs.writeFileSync(path.join(OUT, 'browser.json'), JSON.stringify(report, null, 1));
 
 const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '–');
@@ -168,6 +180,20 @@ for (const e of ENGINES) {
 }
 console.log('\n| ratio (images/s) | |\n|---|---:|');
 for (const [k, v] of Object.entries(headline)) console.log(`| ${k} | ${f(v, 2)}× |`);
+for (const [engine, p] of Object.entries(profiles)) {
+  if (p.error) {
+    console.log(`\nProfile of ${engine}: ${p.error}`);
+    continue;
+  }
+  const step = p.forward_ms + p.backward_ms + p.update_ms;
+  console.log(`\nProfile of ${engine}: one step, each phase waited for (each wait includes one ${f(p.read_ms, 2)} ms read)`);
+  console.log('| phase | ms | share |\n|---|---:|---:|');
+  for (const [name, ms] of [['forward + loss', p.forward_ms], ['backward', p.backward_ms], ['Adam update', p.update_ms]]) {
+    console.log(`| ${name} | ${f(ms, 2)} | ${f((100 * ms) / step, 0)} % |`);
+  }
+  console.log(`\n| kernel, alone (${engine}) | ms per call | first call ms |\n|---|---:|---:|`);
+  for (const k of p.kernels) console.log(`| ${k.name} | ${f(k.ms_per_call, 3)} | ${f(k.first_call_ms, 0)} |`);
+}
 console.log('\n| page weight | |\n|---|---:|');
 console.log(`| .wasm raw / gzip | ${mb(weight.wasm_raw_bytes)} MB / ${mb(weight.wasm_gzip_bytes)} MB |`);
 console.log(`| JS glue raw / gzip | ${(weight.js_raw_bytes / 1e3).toFixed(0)} kB / ${(weight.js_gzip_bytes / 1e3).toFixed(0)} kB |`);

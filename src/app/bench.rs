@@ -4,8 +4,11 @@
 //! shader compilation), then 32 timed steps ending with a read of the last loss, so every step's GPU
 //! work is finished inside the timed region. Then single-image inference, the drawing case. The result
 //! is JSON in `window.__benchResult` and in the page.
+//!
+//! With `&profile=1` it also splits steps into phases (forward, backward, update) and times the
+//! kernels one step is made of, one at a time, so what is in the way is measured, not guessed.
 
-use burn::tensor::{Device, Tensor, TensorData, activation};
+use burn::tensor::{Device, Distribution, Tensor, TensorData, activation};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Serialize;
@@ -19,7 +22,10 @@ use crate::training::{TrainingConfig, TrainingSession};
 const IMAGES: usize = 2048;
 const BATCH: usize = 64;
 const WARM_UP_STEPS: usize = 3;
-const INFERENCE_RUNS: usize = 50;
+const INFERENCE_RUNS: usize = 100;
+const PROFILED_STEPS: usize = 5;
+/// Calls of one kernel between two reads when timing it alone.
+const KERNEL_CALLS: usize = 8;
 
 #[derive(Serialize, Default)]
 struct BenchResult {
@@ -33,6 +39,29 @@ struct BenchResult {
     wasm_memory_bytes: f64,
     inference_median_ms: f64,
     inference_p95_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<Profile>,
+}
+
+/// Where a step's time goes (only with `&profile=1`).
+#[derive(Serialize)]
+struct Profile {
+    /// Median over the profiled steps, each phase waited for before the next starts.
+    forward_ms: f64,
+    backward_ms: f64,
+    update_ms: f64,
+    /// One read of a one-element tensor: what every wait above includes once.
+    read_ms: f64,
+    kernels: Vec<KernelTiming>,
+}
+
+#[derive(Serialize)]
+struct KernelTiming {
+    name: String,
+    /// Per call, once compiled; the cost of the one read per batch of calls taken out.
+    ms_per_call: f64,
+    /// The first call and its read: shader compilation on WebGPU.
+    first_call_ms: f64,
 }
 
 fn js_heap() -> f64 {
@@ -42,6 +71,11 @@ fn js_heap() -> f64 {
 
 fn wasm_memory() -> f64 {
     get(&get(&wasm_bindgen::memory(), "buffer"), "byteLength").as_f64().unwrap_or(0.0)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    percentile(values, 0.5)
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -56,7 +90,7 @@ async fn read_loss(loss: Tensor<1>) -> Result<f32, String> {
     Ok(data.iter::<f32>().next().unwrap_or(f32::NAN))
 }
 
-async fn run(engine: &str) -> Result<BenchResult, String> {
+async fn run(engine: &str, with_profile: bool) -> Result<BenchResult, String> {
     let (device, adapter) = match engine {
         "webgpu" => (wgpu_device().await?, adapter_info().await.map(|a| a.description).unwrap_or_default()),
         "cpu" => (Device::flex(), "CPU (wasm)".to_string()),
@@ -103,6 +137,7 @@ async fn run(engine: &str) -> Result<BenchResult, String> {
         }
     }
     times.sort_by(|a, b| a.total_cmp(b));
+    let profile = if with_profile { Some(profile(&mut session, &batches, &device).await?) } else { None };
     Ok(BenchResult {
         engine: format!("backprop-playground {engine}"),
         adapter,
@@ -114,14 +149,103 @@ async fn run(engine: &str) -> Result<BenchResult, String> {
         wasm_memory_bytes: wasm_memory(),
         inference_median_ms: percentile(&times, 0.5),
         inference_p95_ms: percentile(&times, 0.95),
+        profile,
     })
 }
 
+async fn read_ms(tensor: Tensor<1>) -> Result<f64, String> {
+    let start = now_ms();
+    read_loss(tensor).await?;
+    Ok(now_ms() - start)
+}
+
+/// Times `op` alone: a first call (compilation), then `KERNEL_CALLS` calls and one read.
+async fn time_kernel(name: &str, read_cost: f64, op: impl Fn() -> Tensor<1>) -> Result<KernelTiming, String> {
+    let start = now_ms();
+    read_loss(op()).await?;
+    let first_call_ms = now_ms() - start;
+    let start = now_ms();
+    let mut last = None;
+    for _ in 0..KERNEL_CALLS {
+        last = Some(op());
+    }
+    if let Some(last) = last {
+        read_loss(last).await?;
+    }
+    let ms_per_call = ((now_ms() - start - read_cost) / KERNEL_CALLS as f64).max(0.0);
+    Ok(KernelTiming { name: name.to_string(), ms_per_call, first_call_ms })
+}
+
+async fn profile(session: &mut TrainingSession, batches: &[crate::data::MnistBatch], device: &Device) -> Result<Profile, String> {
+    let (mut forward, mut backward, mut update) = (Vec::new(), Vec::new(), Vec::new());
+    for batch in batches.iter().take(PROFILED_STEPS) {
+        let (_, t) = session.step_profiled_async(batch).await?;
+        forward.push(t.forward_ms);
+        backward.push(t.backward_ms);
+        update.push(t.update_ms);
+    }
+    let one = Tensor::<1>::ones([1], device); // [1]
+    read_loss(one.clone()).await?;
+    let mut reads = Vec::new();
+    for _ in 0..5 {
+        reads.push(read_ms(one.clone()).await?);
+    }
+    let read_cost = median(&mut reads);
+
+    let random = |shape: [usize; 2]| Tensor::<2>::random(shape, Distribution::Default, device);
+    let x = random([BATCH, 784]); // [64, 784]
+    let w1 = random([784, 512]); // [784, 512]
+    let h1 = random([BATCH, 512]); // [64, 512]
+    let w2 = random([512, 256]); // [512, 256]
+    let g2 = random([BATCH, 256]); // [64, 256]
+    let m = random([784, 512]); // [784, 512]
+    let v = random([784, 512]); // [784, 512]
+    let pixels: Vec<f32> = vec![0.5; BATCH * 784];
+    let first = |t: Tensor<2>| t.slice([0..1, 0..1]).reshape([1]); // [1]
+    let mut kernels = Vec::new();
+    kernels.push(time_kernel("fc1 forward matmul [64,784]·[784,512]", read_cost, || first(x.clone().matmul(w1.clone()))).await?);
+    kernels.push(time_kernel("fc2 forward matmul [64,512]·[512,256]", read_cost, || first(h1.clone().matmul(w2.clone()))).await?);
+    kernels.push(time_kernel("fc1 weight gradient [784,64]·[64,512] (transposed lhs)", read_cost, || first(x.clone().transpose().matmul(h1.clone()))).await?);
+    kernels.push(time_kernel("fc2 input gradient [64,256]·[256,512] (transposed rhs)", read_cost, || first(g2.clone().matmul(w2.clone().transpose()))).await?);
+    kernels.push(time_kernel("ReLU [64,512]", read_cost, || first(activation::relu(h1.clone()))).await?);
+    kernels.push(time_kernel("bias gradient: sum over the batch [64,512]→[512]", read_cost, || first(h1.clone().sum_dim(0))).await?);
+    kernels.push(
+        time_kernel("Adam update of fc1.weight [784,512] (10 elementwise ops)", read_cost, || {
+            let g = h1.clone().slice([0..1, 0..512]).expand([784, 512]); // [784, 512]
+            let m = m.clone().mul_scalar(0.9).add(g.clone().mul_scalar(0.1)); // [784, 512]
+            let v = v.clone().mul_scalar(0.999).add(g.clone().mul(g).mul_scalar(0.001)); // [784, 512]
+            first(w1.clone().sub(m.div(v.sqrt().add_scalar(1e-8)).mul_scalar(1e-3)))
+        })
+        .await?,
+    );
+    kernels.push(
+        time_kernel("upload one batch of pixels [64,784]", read_cost, || {
+            first(Tensor::<2>::from_data(TensorData::new(pixels.clone(), [BATCH, 784]), device)) // [64, 784]
+        })
+        .await?,
+    );
+    // The drawing case, piece by piece: one image through the trained model.
+    let model = session.inference_model();
+    let image: Vec<f32> = vec![0.5; 784];
+    let one_image = Tensor::<2>::from_data(TensorData::new(image.clone(), [1, 784]), device); // [1, 784]
+    let w1_of_model = model.layers[0].weight.val(); // [784, 512]
+    kernels.push(time_kernel("one image: fc1 matmul [1,784]·[784,512]", read_cost, || first(one_image.clone().matmul(w1_of_model.clone()))).await?);
+    kernels.push(time_kernel("one image: forward of the whole model", read_cost, || first(model.forward(one_image.clone()))).await?);
+    kernels.push(
+        time_kernel("one image: upload, forward, softmax", read_cost, || {
+            let input = Tensor::<2>::from_data(TensorData::new(image.clone(), [1, 784]), device); // [1, 784]
+            first(activation::softmax(model.forward(input), 1)) // [1]
+        })
+        .await?,
+    );
+    Ok(Profile { forward_ms: median(&mut forward), backward_ms: median(&mut backward), update_ms: median(&mut update), read_ms: read_cost, kernels })
+}
+
 #[component]
-pub fn BenchPage(engine: String) -> impl IntoView {
+pub fn BenchPage(engine: String, profile: bool) -> impl IntoView {
     let output = RwSignal::new(format!("running the {engine} benchmark…"));
     spawn_local(async move {
-        let json = match run(&engine).await {
+        let json = match run(&engine, profile).await {
             Ok(result) => serde_json::to_string(&result).unwrap_or_default(),
             Err(e) => serde_json::json!({ "engine": engine, "error": e }).to_string(),
         };

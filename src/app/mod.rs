@@ -175,7 +175,8 @@ fn ProgressPanel(state: PlaygroundState) -> impl IntoView {
 pub fn App() -> impl IntoView {
     let pairs = browser::query_pairs();
     if let Some((_, engine)) = pairs.iter().find(|(k, _)| k == "bench") {
-        return view! { <bench::BenchPage engine=engine.clone()/> }.into_any();
+        let profile = pairs.iter().any(|(k, v)| k == "profile" && v == "1");
+        return view! { <bench::BenchPage engine=engine.clone() profile=profile/> }.into_any();
     }
     let (initial, query_errors) = PlaygroundSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let state = PlaygroundState::new();

@@ -311,7 +311,10 @@ pub fn single_step(engine: EngineHandle, state: PlaygroundState, settings: Playg
         reset(&engine, &state);
     }
     state.phase.set(Phase::Paused);
-    engine.borrow_mut().step_requested = true;
+    let running = engine.borrow().driving;
+    if running {
+        engine.borrow_mut().step_requested = true;
+    }
     drive(engine, state, settings, true);
 }
 
@@ -324,9 +327,6 @@ fn drive(engine: EngineHandle, state: PlaygroundState, settings: PlaygroundSetti
             return;
         }
         e.driving = true;
-        if first_is_single_step {
-            e.step_requested = false;
-        }
     }
     spawn_local(async move {
         // Let the click that started this finish (and the page repaint) before the first step.

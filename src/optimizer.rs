@@ -16,7 +16,27 @@ use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 use crate::evaluation::ReadError;
 use crate::model::Mlp;
-use crate::training::{ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, OptimizerKind};
+
+/// Which optimizer updates the weights.
+#[derive(burn::config::Config, Debug, Copy, PartialEq, Eq)]
+pub enum OptimizerKind {
+    Adam,
+    Sgd,
+}
+
+impl OptimizerKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::Adam => "Adam",
+            OptimizerKind::Sgd => "SGD",
+        }
+    }
+}
+
+/// PyTorch's Adam defaults, which the seed uses (burn's own default ε is 1e-5).
+pub const ADAM_BETA1: f32 = 0.9;
+pub const ADAM_BETA2: f32 = 0.999;
+pub const ADAM_EPSILON: f32 = 1e-8;
 
 /// Adam's running moments of one layer (`None` before its first step).
 #[derive(Clone, Default)]
@@ -48,6 +68,17 @@ impl MlpOptimizer {
     /// Adam steps taken so far (Adam's `t`); 0 for SGD or before the first step.
     pub fn adam_time(&self) -> usize {
         self.moments.first().and_then(|m| m.weight.as_ref()).map_or(0, |s| s.momentum.time)
+    }
+
+    pub fn kind(&self) -> OptimizerKind {
+        self.kind
+    }
+
+    /// Adam's first and second moments of layer `layer`'s weight (`[in, out]` each), once it has
+    /// stepped; `None` for SGD or before the first step.
+    pub fn weight_moments(&self, layer: usize) -> Option<(Tensor<2>, Tensor<2>)> {
+        let state = self.moments.get(layer)?.weight.as_ref()?;
+        Some((state.momentum.moment_1.clone(), state.momentum.moment_2.clone()))
     }
 
     /// Updates every parameter of `model` that has a gradient in `grads`.

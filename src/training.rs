@@ -12,27 +12,7 @@ use web_time::Instant;
 use crate::data::MnistBatch;
 use crate::model::{Mlp, MlpConfig};
 use crate::optimizer::MlpOptimizer;
-
-/// Which optimizer updates the weights.
-#[derive(Config, Debug, Copy, PartialEq, Eq)]
-pub enum OptimizerKind {
-    Adam,
-    Sgd,
-}
-
-impl OptimizerKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            OptimizerKind::Adam => "Adam",
-            OptimizerKind::Sgd => "SGD",
-        }
-    }
-}
-
-/// PyTorch's Adam defaults, which the seed uses (burn's own default ε is 1e-5).
-pub const ADAM_BETA1: f32 = 0.9;
-pub const ADAM_BETA2: f32 = 0.999;
-pub const ADAM_EPSILON: f32 = 1e-8;
+pub use crate::optimizer::{ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, OptimizerKind};
 
 /// Upper bounds that keep a typo from freezing a browser tab.
 pub const MAX_HIDDEN_LAYERS: usize = 6;

@@ -19,7 +19,7 @@ use crate::model::{Activation, Mlp};
 
 /// Every number of the last two layers' backward pass for one sample. Matrices are row-major in
 /// burn's `[in, out]` layout.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ChainRule {
     pub label: u8,
     /// `z_L`, the logits `[10]`.
@@ -180,7 +180,7 @@ pub async fn finite_difference(model: &Mlp, layer: usize, row: usize, col: usize
 }
 
 /// One Adam update of a single weight, written out: the numbers the page shows.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AdamStep {
     /// `m ← β1·m + (1−β1)·g`
     pub m: f64,

@@ -41,7 +41,7 @@ pub enum RunEvent {
 }
 
 /// Where the run is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Progress {
     pub epoch: usize,
     pub epochs: usize,

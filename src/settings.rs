@@ -124,6 +124,18 @@ impl PlaygroundSettings {
         (settings, errors)
     }
 
+    /// Settings from a query string as [`to_query`](Self::to_query) writes it (`hidden=64,32&lr=0.01`;
+    /// a leading `?` and `%2C` for commas are accepted too).
+    pub fn from_query(query: &str) -> (Self, Vec<FieldError>) {
+        let pairs: Vec<(String, String)> = query
+            .trim_start_matches('?')
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.replace("%2C", ",").replace("%2c", ",")))
+            .collect();
+        Self::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
     /// The value of `key` as the form shows it.
     pub fn get(&self, key: &str) -> String {
         let t = &self.training;

@@ -87,14 +87,7 @@ impl RunSnapshot {
 
     /// The settings the run was trained with (unknown keys and bad values fall back to defaults).
     pub fn settings(&self) -> PlaygroundSettings {
-        let pairs: Vec<(String, String)> = self
-            .meta
-            .settings
-            .split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .map(|(k, v)| (k.to_owned(), v.replace("%2C", ",")))
-            .collect();
-        PlaygroundSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).0
+        PlaygroundSettings::from_query(&self.meta.settings).0
     }
 
     /// Rebuilds the run on `device`, at the position it was saved. Adam's moments that do not fit are

@@ -13,6 +13,7 @@ mod pytorch_weights;
 mod settings;
 mod snapshot;
 mod teach_back;
+mod trainer_loop;
 mod training_run;
 mod weights;
 

@@ -1,0 +1,915 @@
+//! The one owner of everything that learns: the device, the datasets, the run and its optimizer, the
+//! pretrained model, inference, fine-tuning, the backprop stepper's numbers and the snapshots.
+//!
+//! [`serve`] is the trainer's only loop: it handles [`Command`]s one at a time, in arrival order, and
+//! between commands runs one chunk of training while the phase is Training. A command that arrives
+//! while a step, a read or a save is in flight simply waits its turn, so nothing here needs "busy"
+//! flags or generation counters. The worker runs this loop on WebGPU or the CPU; native tests run it
+//! on `Device::flex()` and script the order commands arrive in.
+
+pub mod protocol;
+pub mod store;
+
+use std::future::Future;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use burn::tensor::Device;
+use futures_channel::mpsc::{TryRecvError, UnboundedReceiver};
+use futures_lite::StreamExt;
+use web_time::Instant;
+
+use crate::backprop_step::{self, BackpropView, OptimizerContext, UPDATE_TOLERANCE};
+use crate::data::MnistDataset;
+use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
+use crate::evaluation::Evaluation;
+use crate::fine_tune::{FINE_TUNE_STEPS, fine_tune};
+use crate::inference::digit_probabilities;
+use crate::model::Mlp;
+use crate::run::{RunEvent, TrainingRun};
+use crate::settings::PlaygroundSettings;
+use crate::snapshot::{EpochRecord, RunHistory, RunSnapshot};
+use crate::training::{TrainingConfig, TrainingSession};
+use crate::weights_file::{self, TrainingFacts};
+use protocol::{BackendInfo, BackendKind, BackpropSample, Command, EpochResult, Event, MistakeView, Notice, Persistence, Phase, RunView};
+use store::RunStore;
+
+/// On the CPU every step computes synchronously; after this much work the loop reads the losses and
+/// looks at its commands again, so a Pause or a prediction waits at most about this long.
+const CPU_SLICE_MS: f64 = 30.0;
+/// The name a downloaded model gets.
+pub const DOWNLOAD_NAME: &str = "backprop-playground-mnist.safetensors";
+
+/// The shipped pretrained weights (kept as bytes so a fresh copy can be made on any device).
+struct Pretrained {
+    bytes: Vec<u8>,
+    facts: TrainingFacts,
+}
+
+impl Pretrained {
+    fn describe(&self) -> String {
+        let acc = self.facts.test_accuracy.map(|a| format!(", {:.1} % test accuracy", a * 100.0)).unwrap_or_default();
+        format!("pretrained model ({} epochs{acc})", self.facts.epochs)
+    }
+}
+
+/// The model the drawing panel and the backprop stepper use, and what the page says about it.
+struct Predictor {
+    model: Mlp,
+    description: String,
+}
+
+/// The stepper's last view, with the model version and optimizer settings it was computed for.
+struct ShownBackprop {
+    view: BackpropView,
+    model_version: u64,
+    sample: BackpropSample,
+    settings: PlaygroundSettings,
+}
+
+/// What the worker hands over once the data and the device are ready.
+pub struct Prepared {
+    pub train: MnistDataset,
+    pub test: MnistDataset,
+    pub device: Device,
+    pub backend: BackendInfo,
+    /// The pretrained model's file, or why it could not be fetched.
+    pub pretrained: Result<Vec<u8>, String>,
+}
+
+pub struct Trainer<S: RunStore> {
+    store: S,
+    emit: Rc<dyn Fn(Event)>,
+    /// Formats a time (ms since 1970) for "saved …"; the worker uses the browser's locale.
+    format_time: Box<dyn Fn(f64) -> String>,
+    settings: PlaygroundSettings,
+    device: Option<Device>,
+    backend: Option<BackendKind>,
+    train: Option<Arc<MnistDataset>>,
+    test: Option<Arc<MnistDataset>>,
+    run: Option<TrainingRun>,
+    phase: Phase,
+    pretrained: Option<Pretrained>,
+    predictor: Option<Predictor>,
+    /// Counts every change of the predictor's weights.
+    model_version: u64,
+    /// The charts, log and results of the current run, as saved in its snapshot.
+    history: RunHistory,
+    /// The latest snapshot: what a lost GPU falls back to.
+    last_snapshot: Option<RunSnapshot>,
+    persistence: Persistence,
+    /// Time spent training (not evaluating) and images seen, for images/s.
+    train_ms: f64,
+    train_images: usize,
+    backprop: Option<ShownBackprop>,
+    /// `?debug=device-lost`: destroys the GPU devices and says how many.
+    lose_device: Option<Box<dyn Fn() -> usize>>,
+}
+
+/// Milliseconds since 1970.
+fn now_epoch_ms() -> f64 {
+    web_time::SystemTime::now().duration_since(web_time::SystemTime::UNIX_EPOCH).map(|d| d.as_secs_f64() * 1e3).unwrap_or(0.0)
+}
+
+/// The last "Caused by:" of a device error, without the backtrace: "Destroyed: Device was destroyed".
+fn short_reason(error: &str) -> String {
+    let error = error.split("Backtrace").next().unwrap_or(error);
+    error.rsplit("Caused by:").next().unwrap_or(error).trim().trim_end_matches('.').to_string()
+}
+
+fn describe_run(run: &TrainingRun, accuracy: Option<f64>) -> String {
+    let p = run.progress();
+    let acc = accuracy.map(|a| format!(", {:.1} % test accuracy", a * 100.0)).unwrap_or_default();
+    let steps = if p.steps == 1 { "1 step".to_string() } else { format!("{} steps", p.steps) };
+    format!("model trained here ({steps}, epoch {} of {}{acc})", (p.epoch + 1).min(p.epochs), p.epochs)
+}
+
+impl<S: RunStore> Trainer<S> {
+    pub fn new(store: S, emit: Rc<dyn Fn(Event)>, format_time: Box<dyn Fn(f64) -> String>) -> Self {
+        Self {
+            store,
+            emit,
+            format_time,
+            settings: PlaygroundSettings::default(),
+            device: None,
+            backend: None,
+            train: None,
+            test: None,
+            run: None,
+            phase: Phase::LoadingData(Default::default()),
+            pretrained: None,
+            predictor: None,
+            model_version: 0,
+            history: RunHistory::default(),
+            last_snapshot: None,
+            persistence: Persistence::Unknown,
+            train_ms: 0.0,
+            train_images: 0,
+            backprop: None,
+            lose_device: None,
+        }
+    }
+
+    /// Arms the GPU-loss drill: [`Command::SimulateDeviceLoss`] then calls `destroy`.
+    pub fn set_device_loss_drill(&mut self, destroy: Box<dyn Fn() -> usize>) {
+        self.lose_device = Some(destroy);
+    }
+
+    pub fn emit(&self, event: Event) {
+        (self.emit)(event);
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    pub fn phase(&self) -> &Phase {
+        &self.phase
+    }
+
+    /// Steps the current run has taken (0 without a run).
+    pub fn steps(&self) -> usize {
+        self.run.as_ref().map_or(0, |r| r.progress().steps)
+    }
+
+    /// The run's settings, if there is a run.
+    pub fn run_config(&self) -> Option<&TrainingConfig> {
+        self.run.as_ref().map(|r| r.session().config())
+    }
+
+    pub fn is_training(&self) -> bool {
+        self.phase == Phase::Training
+    }
+
+    pub fn set_phase(&mut self, phase: Phase) {
+        if self.phase != phase {
+            self.phase = phase.clone();
+            self.emit(Event::Phase(phase));
+        }
+    }
+
+    fn error(&self, text: impl Into<String>) {
+        self.emit(Event::Error(text.into()));
+    }
+
+    fn notice(&self, to: Notice, text: impl Into<String>) {
+        self.emit(Event::Notice { to, text: text.into() });
+    }
+
+    fn set_persistence(&mut self, persistence: Persistence) {
+        self.persistence = persistence.clone();
+        self.emit(Event::Persistence(persistence));
+    }
+
+    /// Takes the data and the device, loads the pretrained model and restores the saved run; the
+    /// phase becomes Ready (or Paused/Finished with a restored run) only after all of that, so no
+    /// command can act on a run that is about to be replaced.
+    pub async fn prepare(&mut self, prepared: Prepared, settings: PlaygroundSettings) {
+        let Prepared { train, test, device, backend, pretrained } = prepared;
+        self.settings = settings;
+        self.emit(Event::DatasetSizes { train: train.len(), test: test.len() });
+        self.train = Some(Arc::new(train));
+        self.test = Some(Arc::new(test));
+        self.backend = Some(backend.kind);
+        self.device = Some(device.clone());
+        self.emit(Event::Backend(backend));
+        match pretrained.map_err(|e| format!("could not be downloaded ({e})")).and_then(|bytes| {
+            let loaded = weights_file::load(&bytes, &device).map_err(|e| format!("is damaged ({e})"))?;
+            Ok((bytes, loaded))
+        }) {
+            Ok((bytes, loaded)) => {
+                let pretrained = Pretrained { bytes, facts: loaded.facts };
+                self.predictor = Some(Predictor { model: loaded.model, description: pretrained.describe() });
+                self.pretrained = Some(pretrained);
+                self.publish_model_change();
+            }
+            Err(e) => self.error(format!("The pretrained model {e}; train one here instead.")),
+        }
+        let restored = self.restore_saved().await;
+        if !restored {
+            self.set_phase(Phase::Ready);
+        }
+    }
+
+    /// Handles one command completely (its reads and saves included) before the next.
+    pub async fn handle(&mut self, command: Command) {
+        match command {
+            // The worker handles these before and around the loop.
+            Command::Start { .. } | Command::RetryData | Command::Bench { .. } => {}
+            Command::SimulateDeviceLoss => {
+                if let Some(destroy) = &self.lose_device {
+                    let n = destroy();
+                    self.notice(Notice::Weights, format!("Debug: destroyed {n} WebGPU device(s)."));
+                }
+            }
+            Command::Train { settings } => self.train_command(&settings),
+            Command::Pause => {
+                if self.is_training() {
+                    self.set_phase(Phase::Paused);
+                    self.save_or_fall_back().await;
+                }
+            }
+            Command::Step { settings } => self.step_command(&settings).await,
+            Command::Reset => self.reset().await,
+            Command::UsePretrained { settings } => self.use_pretrained(&settings).await,
+            Command::LoadWeights { name, bytes, settings } => self.load_weights(&name, &bytes, &settings).await,
+            Command::Download => self.download().await,
+            Command::Predict { id, pixels } => self.predict(id, &pixels).await,
+            Command::FineTune { digits, settings } => self.fine_tune(digits, &settings).await,
+            Command::Backprop { sample, settings } => {
+                let settings = self.parse_settings(&settings).unwrap_or_else(|| self.settings.clone());
+                self.compute_backprop(sample, settings).await;
+            }
+            Command::ApplyUpdate { live } => self.apply_update(live).await,
+        }
+    }
+
+    /// One chunk of training (while the phase is Training): a few steps, their losses, and at the end
+    /// of an epoch the evaluation and a snapshot.
+    pub async fn tick(&mut self) {
+        if self.is_training() {
+            self.train_chunk(false).await;
+        }
+    }
+
+    fn parse_settings(&self, query: &str) -> Option<PlaygroundSettings> {
+        let (mut settings, errors) = PlaygroundSettings::from_query(query);
+        if let Some(e) = errors.first() {
+            self.error(format!("Fix the settings first: {} — {}", e.field, e.message));
+            return None;
+        }
+        // The data limits and backend were fixed when the data loaded.
+        settings.train_limit = self.settings.train_limit;
+        settings.test_limit = self.settings.test_limit;
+        settings.backend = self.settings.backend;
+        Some(settings)
+    }
+
+    fn ready(&self) -> Option<(Device, Arc<MnistDataset>, Arc<MnistDataset>)> {
+        Some((self.device.clone()?, self.train.clone()?, self.test.clone()?))
+    }
+
+    /// Makes sure there is a run to train: a finished one is replaced by a fresh one, a missing one
+    /// is created from `settings`. False (with a message) when there is nothing to train with.
+    fn ensure_run(&mut self, query: &str) -> bool {
+        let Some((device, train, test)) = self.ready() else {
+            self.error("The data or the compute backend is not ready yet.");
+            return false;
+        };
+        if self.run.as_ref().is_some_and(|r| r.finished()) {
+            self.forget_run();
+        }
+        if self.run.is_none() {
+            let Some(settings) = self.parse_settings(query) else { return false };
+            if let Err(e) = settings.training.validate() {
+                self.error(format!("Fix the settings first: {e}"));
+                return false;
+            }
+            self.run = Some(TrainingRun::new(settings.training.clone(), train, test, &device));
+            self.settings = settings;
+            self.train_ms = 0.0;
+            self.train_images = 0;
+        }
+        true
+    }
+
+    fn train_command(&mut self, settings: &str) {
+        if self.is_training() || !self.ensure_run(settings) {
+            return;
+        }
+        self.emit(Event::ClearError);
+        self.set_phase(Phase::Training);
+    }
+
+    async fn step_command(&mut self, settings: &str) {
+        if self.is_training() {
+            self.set_phase(Phase::Paused);
+        }
+        if self.ensure_run(settings) {
+            self.train_chunk(true).await;
+        }
+    }
+
+    /// The metrics of the run as the page shows them.
+    fn run_view(&self) -> RunView {
+        let test = self.test.clone();
+        let image = |i: usize| test.as_ref().filter(|t| i < t.len()).map(|t| t.image(i).to_vec());
+        RunView {
+            progress: self.run.as_ref().map(|r| r.progress()),
+            losses: self.history.losses.clone(),
+            epochs: self.history.epochs.iter().map(|e| EpochResult { epoch: e.epoch, accuracy: e.accuracy, mean_loss: e.mean_loss }).collect(),
+            log: self.history.log.clone(),
+            confusion: self.history.confusion.clone(),
+            mistakes: self
+                .history
+                .mistakes
+                .iter()
+                .filter_map(|&(index, truth, predicted)| Some(MistakeView { pixels: image(index)?, truth, predicted, index }))
+                .collect(),
+            images_per_second: None,
+        }
+    }
+
+    /// Points the predictor at the run's current weights.
+    fn publish_run_model(&mut self) {
+        let Some(run) = &self.run else { return };
+        let accuracy = self.history.epochs.last().map(|e| e.accuracy);
+        self.predictor = Some(Predictor { model: run.session().inference_model(), description: describe_run(run, accuracy) });
+        self.publish_model_change();
+    }
+
+    fn publish_model_change(&mut self) {
+        self.model_version += 1;
+        if let Some(p) = &self.predictor {
+            self.emit(Event::Predictor { description: p.description.clone(), version: self.model_version });
+        }
+    }
+
+    /// Predict with the pretrained model again (after Reset, or a GPU loss with nothing saved).
+    fn predict_with_pretrained(&mut self) {
+        let device = self.device.clone();
+        self.predictor = match (&self.pretrained, device) {
+            (Some(p), Some(device)) => weights_file::load(&p.bytes, &device).ok().map(|l| Predictor { model: l.model, description: p.describe() }),
+            _ => None,
+        };
+        self.publish_model_change();
+    }
+
+    /// Drops the run and its metrics (not the saved copy).
+    fn forget_run(&mut self) {
+        self.run = None;
+        self.history = RunHistory::default();
+        self.train_ms = 0.0;
+        self.train_images = 0;
+        self.emit(Event::Run(RunView::default()));
+    }
+
+    fn record_events(&mut self, events: Vec<RunEvent>) {
+        let mut losses = Vec::new();
+        let mut lines = Vec::new();
+        for event in events {
+            match event {
+                RunEvent::Loss(l) => losses.push(l.loss),
+                RunEvent::Log(line) => lines.push(line),
+                RunEvent::Diverged { step, loss, restored_step } => {
+                    let why = format!(
+                        "Training stopped: the loss became {loss} at step {step} (the learning rate is probably too high). \
+                         The weights from step {restored_step}, before it went wrong, are kept."
+                    );
+                    lines.push(why.clone());
+                    self.set_phase(Phase::Diverged(why.clone()));
+                    self.error(why);
+                }
+            }
+        }
+        if !losses.is_empty() {
+            self.history.losses.extend_from_slice(&losses);
+            self.emit(Event::Losses(losses));
+        }
+        if !lines.is_empty() {
+            self.history.log.extend_from_slice(&lines);
+            self.emit(Event::Log(lines));
+        }
+    }
+
+    fn record_evaluation(&mut self, eval: &Evaluation, epoch: usize) {
+        let line = eval.seed_log_line();
+        self.history.log.push(line.clone());
+        self.emit(Event::Log(vec![line]));
+        let result = EpochResult { epoch, accuracy: eval.accuracy(), mean_loss: eval.mean_loss() };
+        self.history.epochs.push(EpochRecord { epoch, accuracy: result.accuracy, mean_loss: result.mean_loss });
+        let confusion: Vec<Vec<u32>> = eval.confusion.iter().map(|row| row.to_vec()).collect();
+        self.history.confusion = Some(confusion.clone());
+        self.history.mistakes = eval.mistakes.iter().map(|m| (m.index, m.truth, m.predicted)).collect();
+        let test = self.test.clone();
+        let mistakes = eval
+            .mistakes
+            .iter()
+            .filter_map(|m| {
+                let pixels = test.as_ref().filter(|t| m.index < t.len())?.image(m.index).to_vec();
+                Some(MistakeView { pixels, truth: m.truth, predicted: m.predicted, index: m.index })
+            })
+            .collect();
+        self.emit(Event::Epoch { result, confusion, mistakes });
+    }
+
+    fn on_gpu(&self) -> bool {
+        self.backend == Some(BackendKind::WebGpu)
+    }
+
+    /// Runs up to one chunk of steps (one, for Step), reads the losses, evaluates at the end of an
+    /// epoch, and snapshots after an epoch and whenever training stops.
+    async fn train_chunk(&mut self, single_step: bool) {
+        let on_gpu = self.on_gpu();
+        let Some(run) = self.run.as_mut() else { return };
+        let start = Instant::now();
+        let steps_before = run.progress().steps;
+        while !run.finished() && !run.epoch_complete() {
+            run.step();
+            // On WebGPU one step is already long (seconds on a software adapter): read after each.
+            if single_step || on_gpu || start.elapsed().as_secs_f64() * 1e3 >= CPU_SLICE_MS {
+                break;
+            }
+        }
+        let read = run.read_losses().await;
+        let batch_size = run.session().config().batch_size;
+        self.train_ms += start.elapsed().as_secs_f64() * 1e3;
+        self.train_images += (run.progress().steps - steps_before) * batch_size;
+        let events = match read {
+            Ok(events) => events,
+            Err(e) if on_gpu => return self.fall_back_to_cpu(&e.to_string()),
+            Err(e) => {
+                self.error(format!("Reading results from the device failed: {e}. The model is kept; try Resume."));
+                self.set_phase(Phase::Paused);
+                return;
+            }
+        };
+        self.record_events(events);
+        if self.train_ms > 0.0 && self.train_images > 0 {
+            self.emit(Event::Speed(self.train_images as f64 / (self.train_ms / 1000.0)));
+        }
+        let Some((progress, epoch_over)) = self.run.as_ref().map(|r| (r.progress(), r.epoch_complete() && !r.diverged())) else { return };
+        self.emit(Event::Progress(progress));
+        let mut epoch_done = false;
+        if epoch_over {
+            let resume_to = self.phase.clone();
+            self.set_phase(Phase::Evaluating);
+            let Some(run) = self.run.as_mut() else { return };
+            let epoch = run.progress().epoch;
+            match run.finish_epoch().await {
+                Ok(eval) => {
+                    self.record_evaluation(&eval, epoch);
+                    epoch_done = true;
+                }
+                Err(e) if on_gpu => return self.fall_back_to_cpu(&e.to_string()),
+                Err(e) => self.error(format!("Evaluation failed: {e}")),
+            }
+            if let Some(run) = &self.run {
+                self.emit(Event::Progress(run.progress()));
+            }
+            self.set_phase(resume_to);
+        }
+        let Some(run) = &self.run else { return };
+        let (finished, diverged, stepped) = (run.finished(), run.diverged(), run.session().steps() > 0);
+        if stepped {
+            self.publish_run_model();
+        }
+        if diverged {
+            // The phase already says why; the good weights are saved below.
+        } else if finished {
+            self.set_phase(Phase::Finished);
+        } else if single_step {
+            self.set_phase(Phase::Paused);
+        }
+        if epoch_done || !self.is_training() {
+            self.save_or_fall_back().await;
+        }
+    }
+
+    /// Snapshots the run; on WebGPU a failed read means the GPU is gone.
+    async fn save_or_fall_back(&mut self) {
+        if let Err(e) = self.save_snapshot().await {
+            if self.on_gpu() {
+                self.fall_back_to_cpu(&e);
+            } else {
+                self.set_persistence(Persistence::Off(format!("the weights could not be read for saving ({e})")));
+            }
+        }
+    }
+
+    fn describe_snapshot(&self, snapshot: &RunSnapshot) -> String {
+        let acc = snapshot.meta.history.epochs.last().map(|e| format!(", {:.1} %", e.accuracy * 100.0)).unwrap_or_default();
+        format!("saved {}, epoch {}, step {}{acc}", (self.format_time)(snapshot.meta.saved_at_ms), snapshot.meta.epoch, snapshot.meta.steps)
+    }
+
+    /// Reads the run from the device, keeps it as the last good weights and writes it to the store
+    /// unless persistence is off. Storage problems only turn persistence off; `Err` means the device
+    /// could not be read.
+    async fn save_snapshot(&mut self) -> Result<(), String> {
+        let Some(run) = &self.run else { return Ok(()) };
+        let settings = PlaygroundSettings { training: run.session().config().clone(), ..self.settings.clone() };
+        let snapshot = RunSnapshot::capture(run, &settings, self.history.clone(), now_epoch_ms()).await.map_err(|e| e.to_string())?;
+        if matches!(self.persistence, Persistence::Off(_)) {
+            self.last_snapshot = Some(snapshot);
+            return Ok(());
+        }
+        let result = self.store.save(&snapshot).await;
+        let persistence = match result {
+            Ok(()) => Persistence::On(Some(self.describe_snapshot(&snapshot))),
+            Err(e) => Persistence::Off(e),
+        };
+        self.last_snapshot = Some(snapshot);
+        self.set_persistence(persistence);
+        Ok(())
+    }
+
+    /// Makes the saved run, if there is one, the current run. True when one was restored.
+    async fn restore_saved(&mut self) -> bool {
+        let saved = match self.store.load().await {
+            Ok(saved) => saved,
+            Err(e) => {
+                self.set_persistence(Persistence::Off(e));
+                return false;
+            }
+        };
+        self.set_persistence(Persistence::On(None));
+        let snapshot = match saved {
+            None => return false,
+            Some(Ok(s)) => s,
+            Some(Err(e)) => {
+                self.error(format!("The run saved in this browser could not be read ({e}); starting fresh."));
+                return false;
+            }
+        };
+        let Some((device, train, test)) = self.ready() else { return false };
+        match snapshot.restore(train, test, &device) {
+            Ok((run, dropped)) => {
+                let described = self.describe_snapshot(&snapshot);
+                let note = format!("Restored model from this browser ({described}).");
+                self.history = snapshot.meta.history.clone();
+                let finished = run.finished();
+                self.run = Some(run);
+                self.emit(Event::Run(self.run_view()));
+                self.emit(Event::FormSettings(snapshot.settings().to_query()));
+                self.notice(Notice::Restored, match dropped {
+                    Some(why) => format!("{note} Note: {why}."),
+                    None => note,
+                });
+                self.set_persistence(Persistence::On(Some(described)));
+                self.last_snapshot = Some(snapshot);
+                self.publish_run_model();
+                self.set_phase(if finished { Phase::Finished } else { Phase::Paused });
+                true
+            }
+            Err(e) => {
+                self.error(format!("The run saved in this browser could not be restored ({e}); starting fresh."));
+                false
+            }
+        }
+    }
+
+    /// Forgets the run everywhere, the saved copy included; the data and backend stay.
+    async fn reset(&mut self) {
+        self.forget_run();
+        self.last_snapshot = None;
+        self.backprop = None;
+        self.predict_with_pretrained();
+        self.notice(Notice::Restored, "");
+        self.emit(Event::ClearError);
+        if !matches!(self.persistence, Persistence::Off(_)) {
+            let persistence = match self.store.clear().await {
+                Ok(()) => Persistence::On(None),
+                Err(e) => Persistence::Off(e),
+            };
+            self.set_persistence(persistence);
+        }
+        self.set_phase(if self.ready().is_some() { Phase::Ready } else { self.phase.clone() });
+    }
+
+    /// Replaces the run with one that starts from `model` (loaded from a file), paused.
+    fn replace_run(&mut self, model: Mlp, settings: PlaygroundSettings, description: String) {
+        let Some((device, train, test)) = self.ready() else { return };
+        let config = settings.training.fitted_to(&model);
+        let session = TrainingSession::with_model(config, model, &device);
+        self.settings = PlaygroundSettings { training: session.config().clone(), ..settings };
+        self.predictor = Some(Predictor { model: session.inference_model(), description });
+        self.run = Some(TrainingRun::from_session(session, train, test));
+        self.history = RunHistory::default();
+        self.train_ms = 0.0;
+        self.train_images = 0;
+        self.emit(Event::Run(self.run_view()));
+        self.emit(Event::FormSettings(self.settings.to_query()));
+        self.notice(Notice::Restored, "");
+        self.set_phase(Phase::Paused);
+        self.publish_model_change();
+    }
+
+    async fn use_pretrained(&mut self, query: &str) {
+        let Some(settings) = self.parse_settings(query) else { return };
+        let Some((bytes, description)) = self.pretrained.as_ref().map(|p| (p.bytes.clone(), p.describe())) else {
+            return self.notice(Notice::Drawing, "The pretrained model is not loaded yet.");
+        };
+        let Some(device) = self.device.clone() else { return };
+        match weights_file::load(&bytes, &device.autodiff()) {
+            Ok(loaded) => {
+                self.replace_run(loaded.model, settings, description);
+                self.notice(Notice::Drawing, "Now using the pretrained model; Train continues from it.");
+                self.save_or_fall_back().await;
+            }
+            Err(e) => self.error(format!("The pretrained model is damaged: {e}")),
+        }
+    }
+
+    async fn load_weights(&mut self, name: &str, bytes: &[u8], query: &str) {
+        let Some(settings) = self.parse_settings(query) else { return };
+        let Some(device) = self.device.clone() else {
+            return self.error(format!("“{name}” was not loaded: the data is not loaded yet. Your current model is unchanged."));
+        };
+        match weights_file::load(bytes, &device.autodiff()) {
+            Ok(loaded) => {
+                if self.is_training() {
+                    self.set_phase(Phase::Paused);
+                }
+                let acc = loaded.facts.test_accuracy.map(|a| format!(", {:.1} % test accuracy", a * 100.0)).unwrap_or_default();
+                let description = format!("uploaded {name} ({} epochs{acc})", loaded.facts.epochs);
+                self.replace_run(loaded.model, settings, description);
+                self.notice(Notice::Weights, format!("Loaded “{name}”. Train to continue from it, or draw a digit."));
+                self.save_or_fall_back().await;
+            }
+            Err(e) => self.error(format!("“{name}” was not loaded: {e}. Your current model is unchanged.")),
+        }
+    }
+
+    async fn download(&mut self) {
+        let Some(predictor) = &self.predictor else {
+            return self.error("The download failed: there is no model yet: train one or load one first.");
+        };
+        let facts = match (&self.run, &self.pretrained) {
+            (None, Some(p)) => p.facts.clone(),
+            _ => TrainingFacts {
+                epochs: self.run.as_ref().map_or(0, |r| r.progress().epoch),
+                test_accuracy: self.history.epochs.last().map(|e| e.accuracy),
+                source: "trained in Backprop Playground".into(),
+            },
+        };
+        match weights_file::save(&predictor.model, &facts).await {
+            Ok(bytes) => self.emit(Event::Download { name: DOWNLOAD_NAME.into(), bytes }),
+            Err(e) if self.on_gpu() => self.fall_back_to_cpu(&e.to_string()),
+            Err(e) => self.error(format!("The download failed: the weights could not be read ({e})")),
+        }
+    }
+
+    /// Answers every prediction request, with no probabilities when there is no answer (the page
+    /// then asks again with its next stroke rather than waiting for ever).
+    async fn predict(&mut self, id: u64, pixels: &[u8]) {
+        let answer = self.probabilities(pixels).await;
+        let probabilities = match answer {
+            Ok(p) => p,
+            Err(e) => {
+                if let Some(e) = e {
+                    self.notice(Notice::Drawing, e);
+                }
+                Vec::new()
+            }
+        };
+        self.emit(Event::Prediction { id, probabilities });
+    }
+
+    /// `Err(None)`: nothing to say (the model is still loading); `Err(Some(why))`: a failure.
+    async fn probabilities(&mut self, pixels: &[u8]) -> Result<Vec<f32>, Option<String>> {
+        if pixels.len() != IMAGE_PIXELS {
+            return Err(Some(format!("A drawing must be 28×28 = {IMAGE_PIXELS} pixels, got {}.", pixels.len())));
+        }
+        let (Some(predictor), Some(device)) = (&self.predictor, &self.device) else {
+            return Err(Some("The model is still loading…".into()));
+        };
+        let probabilities = digit_probabilities(&predictor.model, pixels, device); // [10]
+        match probabilities.into_data_async().await {
+            Ok(data) => Ok(data.iter::<f32>().collect()),
+            Err(e) if self.on_gpu() => {
+                self.fall_back_to_cpu(&e.to_string());
+                Err(None)
+            }
+            Err(e) => Err(Some(format!("Prediction failed: {e}"))),
+        }
+    }
+
+    async fn fine_tune(&mut self, digits: Vec<protocol::LabelledDigit>, query: &str) {
+        if digits.is_empty() {
+            return self.notice(Notice::Drawing, "Label a drawing first: click the digit it should be.");
+        }
+        if self.is_training() {
+            self.set_phase(Phase::Paused);
+        }
+        if self.run.is_none() {
+            // Nothing trained here yet: fine-tune the pretrained model.
+            self.use_pretrained(query).await;
+        }
+        let count = digits.len();
+        let pixels: Vec<u8> = digits.iter().flat_map(|d| d.pixels.iter().copied()).collect();
+        let labels: Vec<u8> = digits.iter().map(|d| d.label).collect();
+        let mine = match MnistDataset::new(pixels, labels) {
+            Ok(m) if m.labels().iter().all(|&l| (l as usize) < NUM_CLASSES) => m,
+            Ok(_) => return self.notice(Notice::Drawing, "My digits are unreadable: a label is not a digit."),
+            Err(e) => return self.notice(Notice::Drawing, format!("My digits are unreadable: {e}")),
+        };
+        let Some(run) = self.run.as_mut() else {
+            return self.notice(Notice::Drawing, "The data is not loaded yet.");
+        };
+        let seed = run.session().steps() as u64;
+        let train = run.train_set().clone();
+        let losses = fine_tune(run.session_mut(), &mine, &train, FINE_TUNE_STEPS, seed);
+        let last = match losses.last() {
+            Some(l) => l.clone().into_data_async().await.ok().and_then(|d| d.iter::<f32>().next()),
+            None => None,
+        };
+        self.publish_run_model();
+        self.notice(
+            Notice::Drawing,
+            format!(
+                "Fine-tuned: {FINE_TUNE_STEPS} steps on {count} of my digits mixed with MNIST (last loss {}).",
+                last.map(|l| format!("{l:.4}")).unwrap_or("?".into())
+            ),
+        );
+        self.save_or_fall_back().await;
+    }
+
+    /// The model the stepper explains: the live run's, else the one the page predicts with.
+    fn explained_model(&self) -> Option<Mlp> {
+        match &self.run {
+            Some(run) => Some(run.session().inference_model()),
+            None => self.predictor.as_ref().map(|p| p.model.clone()),
+        }
+    }
+
+    async fn compute_backprop(&mut self, sample: BackpropSample, settings: PlaygroundSettings) {
+        let (Some(model), Some(device), Some(test)) = (self.explained_model(), self.device.clone(), self.test.clone()) else {
+            return self.emit(Event::Backprop(Err("Waiting for the data and a model…".into())));
+        };
+        let (pixels, label) = match &sample {
+            BackpropSample::Test(i) => {
+                let Some(i) = test.len().checked_sub(1).map(|last| (*i).min(last)) else {
+                    return self.emit(Event::Backprop(Err("There are no test images.".into())));
+                };
+                (test.image(i).to_vec(), test.label(i))
+            }
+            BackpropSample::Drawing { pixels, label } if pixels.len() == IMAGE_PIXELS => (pixels.clone(), *label),
+            BackpropSample::Drawing { .. } => return self.emit(Event::Backprop(Err("Draw a digit first.".into()))),
+        };
+        let config = settings.training.fitted_to(&model);
+        let context = OptimizerContext { session: self.run.as_ref().map(|r| r.session()), config: &config };
+        let result = backprop_step::compute(&model, &pixels, label, &device, context).await;
+        match &result {
+            Ok(view) => {
+                self.backprop = Some(ShownBackprop { view: view.clone(), model_version: self.model_version, sample, settings });
+            }
+            Err(e) if self.on_gpu() => return self.fall_back_to_cpu(e),
+            Err(_) => self.backprop = None,
+        }
+        self.emit(Event::Backprop(result));
+    }
+
+    async fn apply_update(&mut self, live: bool) {
+        let Some(shown) = self.backprop.take() else {
+            return self.notice(Notice::Backprop, "Compute the numbers first (choose a phase).");
+        };
+        if shown.model_version != self.model_version {
+            // The model trained or was replaced since: the shown numbers (even the layer count) may
+            // belong to another network. Show the current ones instead of applying stale ones.
+            self.notice(
+                Notice::Backprop,
+                "The model changed since these numbers were computed; they are shown again for the current model. Press again to apply.",
+            );
+            return self.compute_backprop(shown.sample, shown.settings).await;
+        }
+        let view = &shown.view;
+        if live {
+            let Some(run) = self.run.as_mut() else {
+                self.backprop = Some(shown);
+                return self.notice(Notice::Backprop, "Train or step once first, so there is a live training run to update.");
+            };
+            let result = backprop_step::apply_update(run.session_mut(), view).await;
+            self.publish_run_model();
+            match result {
+                Ok(a) => self.notice(
+                    Notice::Backprop,
+                    format!("Applied to the live model (its optimizer state carries on): w went from {:.6} to {:.6}.", a.before, a.after),
+                ),
+                Err(e) => self.notice(Notice::Backprop, e),
+            }
+            return;
+        }
+        let (Some(model), Some(device)) = (self.explained_model(), self.device.clone()) else {
+            return self.notice(Notice::Backprop, "There is no model yet.");
+        };
+        // A copy of the run (same optimizer state), or of the predicting model with a fresh optimizer
+        // and the form's settings: exactly what the written-out step assumed.
+        let mut copy = match &self.run {
+            Some(run) => run.session().clone(),
+            None => TrainingSession::with_model(shown.settings.training.fitted_to(&model), model, &device),
+        };
+        let result = backprop_step::apply_update(&mut copy, view).await;
+        let expected = view.update.new_weight();
+        let optimizer = view.update.optimizer.name();
+        self.backprop = Some(shown);
+        match result {
+            Ok(a) => {
+                let gap = (expected - a.after).abs();
+                let tick = if gap <= UPDATE_TOLERANCE { "✔" } else { "✘" };
+                self.notice(
+                    Notice::Backprop,
+                    format!(
+                        "Applied to a copy ({optimizer}, the run's state): burn moved w from {:.6} to {:.6}; the step written out above gives {expected:.6} (|Δ| = {gap:.1e}) {tick}",
+                        a.before, a.after
+                    ),
+                );
+            }
+            Err(e) => self.notice(Notice::Backprop, e),
+        }
+    }
+
+    /// The GPU failed (lost device, failed read): continue on the CPU from the last snapshot.
+    pub fn fall_back_to_cpu(&mut self, error: &str) {
+        let reason = short_reason(error);
+        let device = Device::flex();
+        self.device = Some(device.clone());
+        self.backend = Some(BackendKind::Cpu);
+        self.backprop = None;
+        self.run = None;
+        self.train_ms = 0.0;
+        self.train_images = 0;
+        let restored = match (&self.last_snapshot, self.train.clone(), self.test.clone()) {
+            (Some(snapshot), Some(train), Some(test)) => snapshot.restore(train, test, &device).ok().map(|(run, _)| (run, snapshot.clone())),
+            _ => None,
+        };
+        self.emit(Event::Backend(BackendInfo {
+            kind: BackendKind::Cpu,
+            name: "CPU (wasm)".into(),
+            reason: "moved here after the GPU was lost; reload the page to try WebGPU again".into(),
+        }));
+        let message = match restored {
+            Some((run, snapshot)) => {
+                self.history = snapshot.meta.history.clone();
+                self.run = Some(run);
+                self.emit(Event::Run(self.run_view()));
+                self.publish_run_model();
+                self.set_phase(Phase::Paused);
+                format!(
+                    "The GPU stopped working ({reason}). Training moved to the CPU with the last saved weights (step {}, epoch {}); press Resume to continue.",
+                    snapshot.meta.steps, snapshot.meta.epoch
+                )
+            }
+            None => {
+                self.forget_run();
+                self.predict_with_pretrained();
+                self.set_phase(Phase::Ready);
+                format!("The GPU stopped working ({reason}) before any weights were saved. Training moved to the CPU and starts afresh.")
+            }
+        };
+        self.error(message);
+    }
+}
+
+/// The trainer's loop: every queued command in order, then (while training) one chunk, then
+/// `yield_now` so new commands can arrive; idle, it waits for the next command. Ends when the
+/// sender is gone.
+pub async fn serve<S: RunStore, Y: Future<Output = ()>>(trainer: &mut Trainer<S>, commands: &mut UnboundedReceiver<Command>, yield_now: impl Fn() -> Y) {
+    loop {
+        loop {
+            match commands.try_recv() {
+                Ok(command) => trainer.handle(command).await,
+                Err(TryRecvError::Closed) => return,
+                Err(TryRecvError::Empty) => break,
+            }
+        }
+        if trainer.is_training() {
+            trainer.tick().await;
+            yield_now().await;
+            continue;
+        }
+        match commands.next().await {
+            Some(command) => trainer.handle(command).await,
+            None => return,
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The messages between the page and the trainer worker. Plain serde types, encoded with `postcard`
+//! into one byte buffer per message (sent as a transferable `ArrayBuffer`), so large payloads (an
+//! uploaded weights file, a download) are not copied element by element and NaN stays NaN.
+//!
+//! Commands flow page → worker and are handled one at a time, in order; events flow back and are
+//! the only way the page learns anything about the run.
+
+use serde::{Deserialize, Serialize};
+
+use crate::backprop_step::BackpropView;
+use crate::run::Progress;
+
+/// What the page asks the trainer to do. `settings` is the settings form as a query string
+/// ([`crate::settings::PlaygroundSettings::to_query`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Command {
+    /// Sent once, first: where the page is (data and the model are fetched relative to it), the
+    /// link's settings (data limits, backend) and whether the GPU-loss drill is on.
+    Start { base_url: String, settings: String, debug_device_lost: bool },
+    /// Try the data download again after it failed.
+    RetryData,
+    /// Train (or resume) until the run ends or Pause.
+    Train { settings: String },
+    Pause,
+    /// One batch, then paused.
+    Step { settings: String },
+    /// Forget the run and its saved copy; predict with the pretrained model again.
+    Reset,
+    /// Continue from the shipped pretrained model.
+    UsePretrained { settings: String },
+    /// A `.safetensors` file the user picked or dropped.
+    LoadWeights { name: String, bytes: Vec<u8>, settings: String },
+    /// The model the page predicts with, as a `.safetensors` file (answered by [`Event::Download`]).
+    Download,
+    /// Class probabilities for a 28×28 drawing (answered by [`Event::Prediction`] with the same id).
+    Predict { id: u64, pixels: Vec<u8> },
+    /// "Teach it back": a few steps on the user's labelled drawings mixed with MNIST.
+    FineTune { digits: Vec<LabelledDigit>, settings: String },
+    /// Compute the backprop stepper's numbers for a test digit or a drawing.
+    /// `settings` give the learning rate and optimizer when no run exists yet.
+    Backprop { sample: BackpropSample, settings: String },
+    /// Apply step 5 of the shown view: to a copy of the run (checked against the written-out step)
+    /// or to the live run.
+    ApplyUpdate { live: bool },
+    /// `?debug=device-lost` only: destroy the worker's WebGPU devices.
+    SimulateDeviceLoss,
+    /// `?bench=cpu|webgpu[&profile=1]`: run the benchmark protocol instead of the playground
+    /// (answered by [`Event::BenchResult`]).
+    Bench { base_url: String, engine: String, profile: bool },
+}
+
+/// A drawing the user labelled ("my digits").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelledDigit {
+    pub pixels: Vec<u8>,
+    pub label: u8,
+}
+
+/// The sample the backprop stepper works on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BackpropSample {
+    /// A test image by index (clamped to the test set).
+    Test(usize),
+    /// A drawing, labelled with the network's prediction.
+    Drawing { pixels: Vec<u8>, label: u8 },
+}
+
+/// Where the page (and so the run) is; decides which buttons are enabled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Phase {
+    LoadingData(DownloadProgress),
+    DataFailed(String),
+    ChoosingBackend(String),
+    Ready,
+    Training,
+    Paused,
+    Evaluating,
+    Finished,
+    Diverged(String),
+}
+
+/// Bytes of the data received so far and in total (when the server says).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct DownloadProgress {
+    pub loaded: u64,
+    pub total: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BackendKind {
+    WebGpu,
+    Cpu,
+}
+
+/// The chosen backend and what the page says about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackendInfo {
+    pub kind: BackendKind,
+    /// e.g. "WebGPU — swiftshader (software adapter)" or "CPU (wasm)".
+    pub name: String,
+    /// Why this one: the measured figures, or why WebGPU is unavailable.
+    pub reason: String,
+}
+
+/// Whether runs are kept in this browser (IndexedDB), and the latest save.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Persistence {
+    Unknown,
+    /// Working; the text says what was saved last, if anything.
+    On(Option<String>),
+    /// Unavailable or failing (private mode, full disk); the text says why.
+    Off(String),
+}
+
+/// A misclassified test digit for the gallery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MistakeView {
+    pub pixels: Vec<u8>,
+    pub truth: u8,
+    pub predicted: u8,
+    pub index: usize,
+}
+
+/// Test results after an epoch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochResult {
+    pub epoch: usize,
+    pub accuracy: f64,
+    pub mean_loss: f64,
+}
+
+/// Everything the charts and panels show about a run, sent whole when the run is replaced
+/// (reset, restore, loaded weights, GPU loss) and then kept up to date by the smaller events.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RunView {
+    pub progress: Option<Progress>,
+    pub losses: Vec<f32>,
+    pub epochs: Vec<EpochResult>,
+    pub log: Vec<String>,
+    pub confusion: Option<Vec<Vec<u32>>>,
+    pub mistakes: Vec<MistakeView>,
+    pub images_per_second: Option<f64>,
+}
+
+/// Which message line a short text belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Notice {
+    /// Under "Your model" (loaded, downloaded, debug).
+    Weights,
+    /// Under the drawing panel (fine-tuning, my digits).
+    Drawing,
+    /// Step 5 of the backprop stepper.
+    Backprop,
+    /// "Restored model from …" with Start fresh; an empty text hides it.
+    Restored,
+}
+
+/// What the trainer tells the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Event {
+    /// The worker is listening; the page sends nothing before this (earlier messages would be lost
+    /// while its wasm loads).
+    WorkerStarted,
+    Phase(Phase),
+    Backend(BackendInfo),
+    DatasetSizes { train: usize, test: usize },
+    /// The whole run view (after the run was replaced or forgotten).
+    Run(RunView),
+    Progress(Progress),
+    /// Newly read training losses, one per step, in order.
+    Losses(Vec<f32>),
+    Log(Vec<String>),
+    Epoch { result: EpochResult, confusion: Vec<Vec<u32>>, mistakes: Vec<MistakeView> },
+    Speed(f64),
+    /// The model the page predicts with changed; `version` counts the changes.
+    Predictor { description: String, version: u64 },
+    /// The answer to `Predict { id }`; empty when there is none (the reason comes as a notice).
+    Prediction { id: u64, probabilities: Vec<f32> },
+    Persistence(Persistence),
+    /// The settings form should show these (a restored run's, a loaded file's architecture).
+    FormSettings(String),
+    Notice { to: Notice, text: String },
+    /// Shown in the error banner.
+    Error(String),
+    ClearError,
+    Backprop(Result<BackpropView, String>),
+    Download { name: String, bytes: Vec<u8> },
+    /// `?bench=…` only: the benchmark's JSON result.
+    BenchResult(String),
+}
+
+/// The wire format of both directions.
+pub fn encode<T: Serialize>(message: &T) -> Result<Vec<u8>, String> {
+    postcard::to_allocvec(message).map_err(|e| format!("could not encode a message ({e})"))
+}
+
+pub fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, String> {
+    postcard::from_bytes(bytes).map_err(|e| format!("could not decode a message ({e})"))
+}

@@ -1,0 +1,42 @@
+//! Where the trainer keeps the latest snapshot of the run: IndexedDB in the worker, memory in tests.
+//! Every failure comes back as text; the trainer then says persistence is off and carries on.
+
+use crate::snapshot::RunSnapshot;
+
+/// A saved run, or why the saved record could not be read.
+pub type StoredRun = Option<Result<RunSnapshot, String>>;
+
+#[allow(async_fn_in_trait)] // Used by one single-threaded loop; no Send bound needed.
+pub trait RunStore {
+    /// Writes `snapshot` as the latest run, replacing the previous one.
+    async fn save(&mut self, snapshot: &RunSnapshot) -> Result<(), String>;
+    /// The latest saved run, if any. `Err`: the store itself is unavailable.
+    async fn load(&mut self) -> Result<StoredRun, String>;
+    /// Forgets the saved run.
+    async fn clear(&mut self) -> Result<(), String>;
+}
+
+/// A store in memory, for native tests.
+#[derive(Default)]
+pub struct MemoryStore {
+    pub saved: Option<RunSnapshot>,
+    /// Every save, in order (steps of the saved runs), so tests can see what was written when.
+    pub saves: Vec<usize>,
+}
+
+impl RunStore for MemoryStore {
+    async fn save(&mut self, snapshot: &RunSnapshot) -> Result<(), String> {
+        self.saves.push(snapshot.meta.steps);
+        self.saved = Some(snapshot.clone());
+        Ok(())
+    }
+
+    async fn load(&mut self) -> Result<StoredRun, String> {
+        Ok(self.saved.clone().map(Ok))
+    }
+
+    async fn clear(&mut self) -> Result<(), String> {
+        self.saved = None;
+        Ok(())
+    }
+}

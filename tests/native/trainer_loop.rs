@@ -1,0 +1,315 @@
+//! The trainer's one loop, driven as the worker drives it: commands arrive through a channel while
+//! steps, reads and saves are in flight. Each race the page used to lose is scripted here.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use backprop_playground::block_on;
+use backprop_playground::data::Split;
+use backprop_playground::fine_tune::FINE_TUNE_STEPS;
+use backprop_playground::settings::PlaygroundSettings;
+use backprop_playground::snapshot::RunSnapshot;
+use backprop_playground::trainer::protocol::{BackendInfo, BackendKind, BackpropSample, Command, Event, LabelledDigit, Notice, Phase, decode, encode};
+use backprop_playground::trainer::store::{MemoryStore, RunStore, StoredRun};
+use backprop_playground::trainer::{Prepared, Trainer, serve};
+use burn::tensor::Device;
+use futures_channel::mpsc::{UnboundedSender, unbounded};
+use futures_lite::future::{yield_now, zip};
+
+/// A store whose saves and loads can be held open, to script what arrives meanwhile.
+#[derive(Clone, Default)]
+struct GatedStore {
+    inner: Rc<RefCell<MemoryStore>>,
+    /// While false, a save (or load) waits.
+    save_open: Rc<Cell<bool>>,
+    load_open: Rc<Cell<bool>>,
+    saves_started: Rc<Cell<usize>>,
+    loads_started: Rc<Cell<usize>>,
+    clears: Rc<Cell<usize>>,
+}
+
+impl GatedStore {
+    fn open() -> Self {
+        let store = Self::default();
+        store.save_open.set(true);
+        store.load_open.set(true);
+        store
+    }
+}
+
+async fn wait_for(open: &Cell<bool>) {
+    while !open.get() {
+        yield_now().await;
+    }
+}
+
+impl RunStore for GatedStore {
+    async fn save(&mut self, snapshot: &RunSnapshot) -> Result<(), String> {
+        self.saves_started.set(self.saves_started.get() + 1);
+        wait_for(&self.save_open).await;
+        self.inner.borrow_mut().save(snapshot).await
+    }
+
+    async fn load(&mut self) -> Result<StoredRun, String> {
+        self.loads_started.set(self.loads_started.get() + 1);
+        wait_for(&self.load_open).await;
+        self.inner.borrow_mut().load().await
+    }
+
+    async fn clear(&mut self) -> Result<(), String> {
+        self.clears.set(self.clears.get() + 1);
+        self.inner.borrow_mut().clear().await
+    }
+}
+
+type Events = Rc<RefCell<Vec<Event>>>;
+
+fn trainer(store: GatedStore) -> (Trainer<GatedStore>, Events) {
+    let events: Events = Rc::default();
+    let sink = events.clone();
+    let trainer = Trainer::new(store, Rc::new(move |e| sink.borrow_mut().push(e)), Box::new(|ms| format!("at {ms:.0}")));
+    (trainer, events)
+}
+
+fn prepared() -> Prepared {
+    let pretrained = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/models/pretrained-mnist.safetensors")).map_err(|e| e.to_string());
+    Prepared {
+        train: super::mnist(Split::Train).first(640),
+        test: super::mnist(Split::Test).first(100),
+        device: Device::flex(),
+        backend: BackendInfo { kind: BackendKind::Cpu, name: "CPU".into(), reason: "test".into() },
+        pretrained,
+    }
+}
+
+/// Yields until `done` holds; a scripted step that never happens fails instead of hanging.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..2_000_000 {
+        if done() {
+            return;
+        }
+        yield_now().await;
+    }
+    panic!("gave up waiting for: {what}");
+}
+
+fn count(events: &Events, pick: impl Fn(&Event) -> bool) -> usize {
+    events.borrow().iter().filter(|e| pick(e)).count()
+}
+
+fn losses(events: &Events) -> usize {
+    events.borrow().iter().map(|e| if let Event::Losses(l) = e { l.len() } else { 0 }).sum()
+}
+
+fn last_phase(events: &Events) -> Option<Phase> {
+    events.borrow().iter().rev().find_map(|e| if let Event::Phase(p) = e { Some(p.clone()) } else { None })
+}
+
+fn last_predictor(events: &Events) -> String {
+    events.borrow().iter().rev().find_map(|e| if let Event::Predictor { description, .. } = e { Some(description.clone()) } else { None }).unwrap_or_default()
+}
+
+fn notices(events: &Events, to: Notice) -> Vec<String> {
+    events.borrow().iter().filter_map(|e| match e { Event::Notice { to: t, text } if *t == to => Some(text.clone()), _ => None }).collect()
+}
+
+fn errors(events: &Events) -> Vec<String> {
+    events.borrow().iter().filter_map(|e| if let Event::Error(t) = e { Some(t.clone()) } else { None }).collect()
+}
+
+const SMALL: &str = "hidden=32,16";
+
+/// Prepares, then serves commands from `script` until it drops its sender.
+fn run_script<F: std::future::Future<Output = ()>>(trainer: &mut Trainer<GatedStore>, script: impl FnOnce(UnboundedSender<Command>) -> F) {
+    let (sender, mut commands) = unbounded();
+    let settings = PlaygroundSettings::default();
+    block_on(zip(
+        async {
+            trainer.prepare(prepared(), settings).await;
+            serve(trainer, &mut commands, yield_now).await;
+        },
+        script(sender),
+    ));
+}
+
+fn send(sender: &UnboundedSender<Command>, command: Command) {
+    sender.unbounded_send(command).expect("the loop is running");
+}
+
+#[test]
+fn reset_during_a_save_wins_and_the_forgotten_run_is_not_written_back() {
+    let store = GatedStore::open();
+    let (mut trainer, events) = trainer(store.clone());
+    let events_in = events.clone();
+    let gate = store.clone();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        gate.save_open.set(false);
+        send(&sender, Command::Step { settings: SMALL.into() });
+        until("the step's snapshot is being saved", || gate.saves_started.get() == 1).await;
+        send(&sender, Command::Reset);
+        gate.save_open.set(true);
+        until("the reset cleared the store", || gate.clears.get() == 1).await;
+    });
+    assert_eq!(store.inner.borrow().saves, vec![1], "one save, of step 1, before the reset");
+    assert!(store.inner.borrow().saved.is_none(), "the forgotten run was written back after Reset");
+    assert_eq!(trainer.steps(), 0);
+    assert_eq!(trainer.phase(), &Phase::Ready);
+    assert!(last_predictor(&events).starts_with("pretrained model"), "{}", last_predictor(&events));
+}
+
+#[test]
+fn applying_step_five_to_the_live_model_during_training_keeps_the_run() {
+    let (mut trainer, events) = trainer(GatedStore::open());
+    let events_in = events.clone();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        send(&sender, Command::Train { settings: format!("{SMALL}&epochs=50") });
+        until("a few steps", || losses(&events_in) >= 3).await;
+        // Sent together, so they are handled back to back between two chunks of training.
+        send(&sender, Command::Backprop { sample: BackpropSample::Test(0), settings: SMALL.into() });
+        send(&sender, Command::ApplyUpdate { live: true });
+        until("the update was applied", || notices(&events_in, Notice::Backprop).iter().any(|n| n.starts_with("Applied to the live model"))).await;
+        let applied_at = losses(&events_in);
+        until("training goes on", || losses(&events_in) >= applied_at + 3).await;
+        send(&sender, Command::Pause);
+        until("paused", || last_phase(&events_in) == Some(Phase::Paused)).await;
+    });
+    // Every trained step has its loss, plus the one applied step: nothing restarted from scratch.
+    assert_eq!(trainer.steps(), losses(&events) + 1);
+    let steps: Vec<usize> = events.borrow().iter().filter_map(|e| if let Event::Progress(p) = e { Some(p.steps) } else { None }).collect();
+    assert!(steps.windows(2).all(|w| w[0] <= w[1]), "steps went backwards (a fresh model): {steps:?}");
+    assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+}
+
+fn my_digits() -> Vec<LabelledDigit> {
+    let test = super::mnist(Split::Test).first(3);
+    (0..3).map(|i| LabelledDigit { pixels: test.image(i).to_vec(), label: 6 }).collect()
+}
+
+#[test]
+fn reset_after_fine_tune_ends_on_the_pretrained_model_and_fine_tune_after_reset_trains_it() {
+    let store = GatedStore::open();
+    let (mut trainer, events) = trainer(store.clone());
+    let events_in = events.clone();
+    let cleared = store.clone();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        send(&sender, Command::FineTune { digits: my_digits(), settings: String::new() });
+        send(&sender, Command::Reset);
+        until("reset", || cleared.clears.get() == 1).await;
+    });
+    assert_eq!(trainer.steps(), 0, "Reset came last, so no fine-tuned run survives it");
+    assert!(last_predictor(&events).starts_with("pretrained model"), "{}", last_predictor(&events));
+    assert!(store.inner.borrow().saved.is_none());
+
+    let (mut trainer, events) = self::trainer(GatedStore::open());
+    let events_in = events.clone();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        send(&sender, Command::Reset);
+        send(&sender, Command::FineTune { digits: my_digits(), settings: String::new() });
+        until("fine-tuned", || notices(&events_in, Notice::Drawing).iter().any(|n| n.starts_with("Fine-tuned"))).await;
+    });
+    assert_eq!(trainer.steps(), FINE_TUNE_STEPS);
+    assert!(last_predictor(&events).starts_with(&format!("model trained here ({FINE_TUNE_STEPS} steps")), "{}", last_predictor(&events));
+}
+
+#[test]
+fn train_pressed_during_the_restore_continues_the_restored_run() {
+    let store = GatedStore::open();
+    let (mut first, first_events) = trainer(store.clone());
+    let events_in = first_events.clone();
+    run_script(&mut first, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        for _ in 0..3 {
+            send(&sender, Command::Step { settings: format!("{SMALL}&epochs=50") });
+        }
+        until("three steps saved", || count(&events_in, |e| matches!(e, Event::Persistence(_))) >= 4).await;
+    });
+    assert_eq!(store.inner.borrow().saves, vec![1, 2, 3]);
+
+    // A reload: the saved run is being restored when Train arrives.
+    store.load_open.set(false);
+    let (mut second, events) = trainer(store.clone());
+    let events_in = events.clone();
+    let gate = store.clone();
+    run_script(&mut second, |sender| async move {
+        until("the restore has started", || gate.loads_started.get() == 2).await;
+        send(&sender, Command::Train { settings: SMALL.into() });
+        gate.load_open.set(true);
+        until("training", || losses(&events_in) >= 2).await;
+        send(&sender, Command::Pause);
+        until("paused", || last_phase(&events_in) == Some(Phase::Paused)).await;
+    });
+    let restored = notices(&events, Notice::Restored);
+    assert!(restored.iter().any(|n| n.contains("epoch 0, step 3")), "{restored:?}");
+    let first_progress = events.borrow().iter().find_map(|e| if let Event::Progress(p) = e { Some(p.steps) } else { None });
+    assert!(first_progress > Some(3), "training continued the restored run from step 3: {first_progress:?}");
+    assert_eq!(second.steps(), 3 + losses(&events), "the new losses continue the restored 3 steps");
+    assert_eq!(second.phase(), &Phase::Paused, "never stuck in Training");
+}
+
+fn backprop_views(events: &Events) -> Vec<backprop_playground::backprop_step::BackpropView> {
+    events.borrow().iter().filter_map(|e| if let Event::Backprop(Ok(v)) = e { Some(v.clone()) } else { None }).collect()
+}
+
+#[test]
+fn a_stale_backprop_view_after_an_architecture_change_is_recomputed_not_applied() {
+    let (mut trainer, events) = trainer(GatedStore::open());
+    let events_in = events.clone();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        // The view is of the 4-layer pretrained model …
+        send(&sender, Command::Backprop { sample: BackpropSample::Test(0), settings: "hidden=64".into() });
+        until("a view", || backprop_views(&events_in).len() == 1).await;
+        // … then a 2-layer network trains, and step 5 is applied to a copy.
+        send(&sender, Command::Step { settings: "hidden=64".into() });
+        send(&sender, Command::ApplyUpdate { live: false });
+        until("an answer", || !notices(&events_in, Notice::Backprop).is_empty()).await;
+        send(&sender, Command::ApplyUpdate { live: false });
+        until("applied", || notices(&events_in, Notice::Backprop).len() == 2).await;
+    });
+    let views = backprop_views(&events);
+    assert_eq!(views.first().map(|v| v.layers.len()), Some(4));
+    assert_eq!(views.last().map(|v| v.layers.len()), Some(2), "recomputed for the network that trains now");
+    let said = notices(&events, Notice::Backprop);
+    assert!(said[0].starts_with("The model changed since these numbers were computed"), "{said:?}");
+    assert!(said[1].starts_with("Applied to a copy") && said[1].ends_with('✔'), "{said:?}");
+}
+
+#[test]
+fn step_five_uses_the_runs_learning_rate_and_adam_moments() {
+    let (mut trainer, events) = trainer(GatedStore::open());
+    let events_in = events.clone();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        for _ in 0..2 {
+            send(&sender, Command::Step { settings: format!("{SMALL}&lr=0.01") });
+        }
+        // The form now says 0.5, but the run trains at 0.01: step 5 must show the run's.
+        send(&sender, Command::Backprop { sample: BackpropSample::Test(3), settings: format!("{SMALL}&lr=0.5") });
+        until("a view", || backprop_views(&events_in).len() == 1).await;
+        send(&sender, Command::ApplyUpdate { live: false });
+        until("applied", || !notices(&events_in, Notice::Backprop).is_empty()).await;
+    });
+    let view = backprop_views(&events).remove(0);
+    assert!(view.checks.iter().all(|c| c.ok()), "closed form, autodiff and finite differences agree: {:?}", view.checks);
+    assert_eq!(view.layers.len(), 3);
+    assert_eq!(view.update.learning_rate, 0.01);
+    assert_eq!(view.update.adam_t, 3, "two steps taken, so this is Adam's third");
+    assert!(view.update.adam_m_before != 0.0 && view.update.adam_v_before > 0.0, "{:?}", view.update);
+    let said = notices(&events, Notice::Backprop);
+    assert!(said[0].ends_with('✔'), "burn's Adam with the run's moments equals the written-out step: {said:?}");
+}
+
+#[test]
+fn commands_and_events_round_trip_through_the_wire_format() {
+    let command = Command::LoadWeights { name: "m.safetensors".into(), bytes: vec![0, 1, 255], settings: "lr=0.01".into() };
+    assert_eq!(decode::<Command>(&encode(&command).unwrap()).unwrap(), command);
+    let event = Event::Losses(vec![2.3, f32::NAN, f32::INFINITY]);
+    let Event::Losses(back) = decode::<Event>(&encode(&event).unwrap()).unwrap() else { panic!("not losses") };
+    assert_eq!(back[0], 2.3);
+    assert!(back[1].is_nan() && back[2] == f32::INFINITY);
+    assert!(decode::<Command>(&[0xff, 0xff, 0xff]).is_err(), "garbage is refused, not misread");
+}

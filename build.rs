@@ -5,5 +5,6 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") {
         println!("cargo:rustc-link-arg-bin=playground=--strip-all");
+        println!("cargo:rustc-link-arg-bin=trainer-worker=--strip-all");
     }
 }

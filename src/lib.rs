@@ -25,6 +25,8 @@ pub mod snapshot;
 pub mod trainer;
 pub mod training;
 pub mod weights_file;
+#[cfg(target_family = "wasm")]
+pub mod worker;
 
 /// Runs a future to completion on the current thread. Native only: in the page futures are awaited.
 #[cfg(not(target_family = "wasm"))]

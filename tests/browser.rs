@@ -3,10 +3,16 @@
 #![cfg(target_family = "wasm")]
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use backprop_playground::data::{MnistDataset, make_batch};
 use backprop_playground::model::MlpConfig;
+use backprop_playground::settings::PlaygroundSettings;
+use backprop_playground::trainer::protocol::{BackendInfo, BackendKind, Command, Event};
+use backprop_playground::trainer::store::MemoryStore;
+use backprop_playground::trainer::{Prepared, Trainer, serve};
 use backprop_playground::training::{TrainingConfig, TrainingSession};
+use backprop_playground::weights_file;
 use burn::tensor::Device;
 use wasm_bindgen_test::*;
 
@@ -81,4 +87,39 @@ async fn webgpu_reads_match_the_cpu_backend() {
     assert_eq!(a.len(), 16 * 10);
     let worst = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
     assert!(worst < 1e-4, "largest |WebGPU − CPU| logit difference {worst}");
+}
+
+#[wasm_bindgen_test]
+async fn the_command_loop_steps_predicts_and_snapshots_on_webgpu() {
+    let device = gpu().await;
+    let events: Rc<RefCell<Vec<Event>>> = Rc::default();
+    let sink = events.clone();
+    let mut trainer = Trainer::new(MemoryStore::default(), Rc::new(move |e| sink.borrow_mut().push(e)), Box::new(|ms| format!("{ms}")));
+    let backend = BackendInfo { kind: BackendKind::WebGpu, name: "WebGPU".into(), reason: "test".into() };
+    let prepared = Prepared { train: synthetic_digits(64), test: synthetic_digits(20), device, backend, pretrained: Err("none in this test".into()) };
+    trainer.prepare(prepared, PlaygroundSettings::default()).await;
+    let (sender, mut commands) = futures_channel::mpsc::unbounded();
+    for _ in 0..3 {
+        sender.unbounded_send(Command::Step { settings: "hidden=32&batch=16".into() }).expect("queued");
+    }
+    let pixels = synthetic_digits(1).image(0).to_vec();
+    sender.unbounded_send(Command::Predict { id: 7, pixels }).expect("queued");
+    drop(sender);
+    serve(&mut trainer, &mut commands, futures_lite::future::yield_now).await;
+
+    let events = events.borrow();
+    let losses: Vec<f32> = events.iter().flat_map(|e| if let Event::Losses(l) = e { l.clone() } else { Vec::new() }).collect();
+    assert_eq!(losses.len(), 3, "{events:?}");
+    assert!(losses.iter().all(|l| l.is_finite()), "{losses:?}");
+    assert_eq!(trainer.steps(), 3);
+    let prediction = events.iter().find_map(|e| if let Event::Prediction { id: 7, probabilities } = e { Some(probabilities.clone()) } else { None });
+    let probabilities = prediction.expect("an answer to prediction 7");
+    assert_eq!(probabilities.len(), 10);
+    assert!((probabilities.iter().sum::<f32>() - 1.0).abs() < 1e-4, "{probabilities:?}");
+    // The snapshot was read from WebGPU asynchronously after each step and loads back.
+    let saved = trainer.store().saved.as_ref().expect("a snapshot");
+    assert_eq!(saved.meta.steps, 3);
+    assert_eq!(trainer.store().saves, vec![1, 2, 3]);
+    let loaded = weights_file::load(&saved.model, &Device::flex()).expect("the snapshot's weights load");
+    assert_eq!(loaded.model.hidden_sizes(), vec![32]);
 }

@@ -3,172 +3,16 @@
 //! gradient checked against burn's autodiff and a central finite difference.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use super::engine::EngineHandle;
-use super::state::PlaygroundState;
-use crate::chain_rule::{ChainRule, adam_step, autodiff_gradients, chain_rule, finite_difference, sgd_step};
+use super::client::Trainer;
+use super::state::{Phase, PlaygroundState};
+use crate::backprop_step::BackpropView;
 use crate::equations::{latex_to_mathml, num, sci};
-use crate::model::Mlp;
-use crate::training::{ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON};
+use crate::optimizer::OptimizerKind;
+use crate::settings::PlaygroundSettings;
+use crate::trainer::protocol::{BackpropSample, Command};
 
 const PHASES: [&str; 6] = ["Initialise parameters", "Forward propagation", "Compute loss", "Backpropagation", "Update parameters", "Repeat"];
-/// Agreement needed for a green tick (f32 on the GPU: autodiff to 1e-5, finite differences to 1e-3).
-const AUTODIFF_TOLERANCE: f64 = 1e-5;
-const FD_TOLERANCE: f64 = 1e-3;
-
-/// One checked gradient entry.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GradCheck {
-    pub name: String,
-    pub closed_form: f64,
-    pub autodiff: f64,
-    pub finite_difference: Option<f64>,
-}
-
-impl GradCheck {
-    pub fn ok(&self) -> bool {
-        (self.closed_form - self.autodiff).abs() <= AUTODIFF_TOLERANCE
-            && self.finite_difference.is_none_or(|fd| (fd - self.closed_form).abs() <= FD_TOLERANCE)
-    }
-}
-
-/// Everything the panel shows, computed once per sample/model.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BackpropView {
-    pub chain: ChainRule,
-    pub checks: Vec<GradCheck>,
-    pub layer_shapes: Vec<(String, usize, usize)>,
-    /// The hidden unit whose row of ∂L/∂W_L is shown.
-    pub unit: usize,
-    /// The chosen weight `W_L[unit, label]` before the update.
-    pub weight: f64,
-    pub learning_rate: f64,
-    /// The sample, so step 5 can apply a real update on it.
-    pub pixels: Vec<u8>,
-    /// Per layer: a few weights, ‖W‖, ‖b‖, and this sample's z and h (activation; logits for the last).
-    pub layer_stats: Vec<LayerStats>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct LayerStats {
-    pub weights: Vec<f32>,
-    pub bias: Vec<f32>,
-    pub z: Vec<f32>,
-    pub h: Vec<f32>,
-}
-
-/// Reads every layer's parameters and this sample's activations in one transfer.
-async fn layer_stats(model: &Mlp, pixels: &[u8], device: &burn::tensor::Device) -> Result<Vec<LayerStats>, String> {
-    let trace = model.forward_trace(crate::chain_rule::single_input(pixels, device));
-    let last = model.layers.len() - 1;
-    let mut t = burn::tensor::Transaction::default();
-    for (i, layer) in model.layers.iter().enumerate() {
-        t = t.register(layer.weight.val()); // [in, out]
-        t = t.register(layer.bias.as_ref().map(|b| b.val()).unwrap_or_else(|| burn::tensor::Tensor::<1>::zeros([1], device))); // [out]
-        t = t.register(trace.pre[i].clone()); // [1, out]
-        t = t.register(if i < last { trace.post[i].clone() } else { trace.pre[i].clone() }); // [1, out]
-    }
-    let data = t.execute_async().await.map_err(|e| e.to_string())?;
-    let v = |i: usize| data.get(i).map(|d| d.iter::<f32>().collect::<Vec<f32>>()).unwrap_or_default();
-    Ok((0..model.layers.len()).map(|i| LayerStats { weights: v(4 * i), bias: v(4 * i + 1), z: v(4 * i + 2), h: v(4 * i + 3) }).collect())
-}
-
-/// Runs one real Adam step on `v`'s sample — on a copy with fresh optimizer state (where the hand-written
-/// step must match burn's exactly), or on the live model — and reports the chosen weight before/after.
-async fn apply_update(engine: EngineHandle, state: PlaygroundState, v: BackpropView, live: bool) -> Result<String, String> {
-    use crate::data::{MnistDataset, make_batch};
-    use crate::training::{TrainingConfig, TrainingSession};
-    let sample = MnistDataset::new(v.pixels.clone(), vec![v.chain.label]).map_err(|e| e.to_string())?;
-    let layers = v.layer_shapes.len();
-    let index = v.unit * 10 + v.chain.label as usize;
-    let read_weight = |session: &TrainingSession| session.model.layers[layers - 1].weight.val();
-    if live {
-        let mut run = {
-            let mut e = engine.borrow_mut();
-            if e.busy {
-                return Err("Pause training first.".into());
-            }
-            e.run.take().ok_or("Train or step once first, so there is a live training run to update.")?
-        };
-        let batch = make_batch(&sample, &[0], run.session().device());
-        let before = read_weight(run.session());
-        run.session_mut().step(&batch);
-        let after = read_weight(run.session());
-        let result = crate::chain_rule::read_pair(before, after, index).await;
-        super::engine::publish_predictor(&engine, &state, &run);
-        engine.borrow_mut().run = Some(run);
-        let (b, a) = result.map_err(|e| e.to_string())?;
-        return Ok(format!("Applied to the live model (its optimizer state carries on): w went from {b:.6} to {a:.6}."));
-    }
-    let (predictor, device) = {
-        let e = engine.borrow();
-        (e.predictor.clone(), e.device.clone())
-    };
-    let (Some(predictor), Some(device)) = (predictor, device) else { return Err("no model yet".into()) };
-    let mut copy = TrainingSession::with_model(TrainingConfig::new().with_learning_rate(v.learning_rate), predictor.model.clone(), &device);
-    let batch = make_batch(&sample, &[0], copy.device());
-    let before = read_weight(&copy);
-    copy.step(&batch);
-    let (b, a) = crate::chain_rule::read_pair(before, read_weight(&copy), index).await.map_err(|e| e.to_string())?;
-    let g = v.checks.first().map(|c| c.closed_form).unwrap_or(0.0);
-    let by_hand = adam_step(b, g, 0.0, 0.0, 1, v.learning_rate, ADAM_BETA1 as f64, ADAM_BETA2 as f64, ADAM_EPSILON as f64).w;
-    let ok = (by_hand - a).abs() < 1e-6;
-    Ok(format!(
-        "Applied to a copy with a fresh Adam: burn moved w from {b:.6} to {a:.6}; the step written out above gives {by_hand:.6} (|Δ| = {:.1e}) {}",
-        (by_hand - a).abs(),
-        if ok { "✔" } else { "✘" }
-    ))
-}
-
-async fn compute(model: Mlp, pixels: Vec<u8>, label: u8, device: burn::tensor::Device, learning_rate: f64) -> Result<BackpropView, String> {
-    let layers = model.layers.len();
-    if layers < 2 {
-        return Err("the chain-rule view needs at least one hidden layer".into());
-    }
-    let chain = chain_rule(&model, &pixels, label, &device).await.map_err(|e| e.to_string())?;
-    let ad_device = device.clone().autodiff();
-    let tracked = model.with_autodiff();
-    let (ad_w, ad_b, ad_w_prev) = autodiff_gradients(&tracked, &pixels, label, &ad_device).await.map_err(|e| e.to_string())?;
-    let (_, n) = chain.sizes;
-    // The hidden unit with the largest activation: its row of ∂L/∂W_L is the most telling.
-    let unit = chain.hidden_out_in.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i).unwrap_or(0);
-    let k = label as usize;
-    let w_index = unit * 10 + k;
-    // The largest entry of ∂L/∂W_{L−1}, so the finite difference is well above rounding noise.
-    let prev_index = chain.grad_w_prev.iter().enumerate().max_by(|a, b| a.1.abs().total_cmp(&b.1.abs())).map(|(i, _)| i).unwrap_or(0);
-    let fd_out = finite_difference(&model, layers - 1, unit, k, &pixels, label, 1e-2, &device).await.map_err(|e| e.to_string())?;
-    let fd_prev = finite_difference(&model, layers - 2, prev_index / n, prev_index % n, &pixels, label, 1e-3, &device).await.map_err(|e| e.to_string())?;
-    let weight_data = model.layers[layers - 1].weight.val().into_data_async().await.map_err(|e| e.to_string())?;
-    let weight = weight_data.iter::<f32>().nth(w_index).unwrap_or(f32::NAN) as f64;
-    let last = layers;
-    let checks = vec![
-        GradCheck {
-            name: format!("∂L/∂W{last}[{unit}, {k}]"),
-            closed_form: chain.grad_w_out[w_index] as f64,
-            autodiff: ad_w.get(w_index).copied().unwrap_or(f32::NAN) as f64,
-            finite_difference: Some(fd_out),
-        },
-        GradCheck {
-            name: format!("∂L/∂b{last}[{k}]"),
-            closed_form: chain.grad_b_out[k] as f64,
-            autodiff: ad_b.get(k).copied().unwrap_or(f32::NAN) as f64,
-            finite_difference: None,
-        },
-        GradCheck {
-            name: format!("∂L/∂W{}[{}, {}]", last - 1, prev_index / n, prev_index % n),
-            closed_form: chain.grad_w_prev[prev_index] as f64,
-            autodiff: ad_w_prev.get(prev_index).copied().unwrap_or(f32::NAN) as f64,
-            finite_difference: Some(fd_prev),
-        },
-    ];
-    let layer_shapes = model.layers.iter().enumerate().map(|(i, l)| {
-        let [a, b] = l.weight.dims();
-        (Mlp::layer_name(i), a, b)
-    }).collect();
-    let layer_stats = layer_stats(&model, &pixels, &device).await?;
-    Ok(BackpropView { chain, checks, layer_shapes, unit, weight, learning_rate, pixels, layer_stats })
-}
 
 fn math(latex: &str) -> impl IntoView + use<> {
     let html = latex_to_mathml(latex, true).unwrap_or_else(|e| e);
@@ -188,15 +32,15 @@ fn norm(values: &[f32]) -> f64 {
 fn phase_body(phase: usize, v: &BackpropView) -> AnyView {
     let c = &v.chain;
     #[allow(non_snake_case)]
-    let L = v.layer_shapes.len();
+    let L = v.layers.len();
     let y = c.label as usize;
     match phase {
         1 => view! {
             <p>"The network's parameters, as they are now (the seed fixes where they start):"</p>
             <table class="shapes">
                 <thead><tr><th>"layer"</th><th>"W shape (burn: in × out)"</th><th>"first weights"</th><th>"‖W‖"</th><th>"‖b‖"</th></tr></thead>
-                <tbody>{v.layer_shapes.iter().zip(&v.layer_stats).map(|((name, a, b), st)| view! {
-                    <tr><td>{name.clone()}</td><td>{format!("{a} × {b}")}</td>
+                <tbody>{v.layers.iter().map(|st| view! {
+                    <tr><td>{st.name.clone()}</td><td>{format!("{} × {}", st.shape.0, st.shape.1)}</td>
                         <td>{st.weights.iter().take(3).map(|w| format!("{w:.4}")).collect::<Vec<_>>().join(", ")}</td>
                         <td>{format!("{:.3}", norm(&st.weights))}</td><td>{format!("{:.3}", norm(&st.bias))}</td></tr>
                 }).collect_view()}</tbody>
@@ -207,8 +51,8 @@ fn phase_body(phase: usize, v: &BackpropView) -> AnyView {
             <p>"Each layer computes " <span inner_html=latex_to_mathml("z = hW + b,\\; h' = \\mathrm{ReLU}(z)", false).unwrap_or_default()></span> ". For this sample:"</p>
             <table class="shapes">
                 <thead><tr><th>"layer"</th><th>"z: first values"</th><th>"‖z‖"</th><th>"h = f(z): first values"</th><th>"‖h‖"</th></tr></thead>
-                <tbody>{v.layer_shapes.iter().zip(&v.layer_stats).map(|((name, _, _), st)| view! {
-                    <tr><td>{name.clone()}</td>
+                <tbody>{v.layers.iter().map(|st| view! {
+                    <tr><td>{st.name.clone()}</td>
                         <td>{st.z.iter().take(4).map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(", ")}</td><td>{format!("{:.3}", norm(&st.z))}</td>
                         <td>{st.h.iter().take(4).map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(", ")}</td><td>{format!("{:.3}", norm(&st.h))}</td></tr>
                 }).collect_view()}</tbody>
@@ -219,11 +63,11 @@ fn phase_body(phase: usize, v: &BackpropView) -> AnyView {
         3 => view! {
             {math("\\text{MSE} = \\tfrac{1}{n}\\sum_i (y_i - \\hat{y}_i)^2 \\qquad \\text{cross-entropy}\\; L = -\\sum_i y_i \\log p_i = -\\log p_y")}
             {math(&format!("p = \\mathrm{{softmax}}(z_{L}) = {}", vector_latex(&c.probabilities, 10)))}
-            {math(&format!("L = -\\log p_{{{y}}} = -\\log {} = {}", num(c.probabilities[y] as f64), num(c.loss as f64)))}
+            {math(&format!("L = -\\log p_{{{y}}} = -\\log {} = {}", num(c.probabilities.get(y).copied().unwrap_or(f32::NAN) as f64), num(c.loss as f64)))}
         }.into_any(),
         4 => {
             let unit = v.unit;
-            let row: Vec<f32> = c.grad_w_out[unit * 10..unit * 10 + 10].to_vec();
+            let row: Vec<f32> = c.grad_w_out.iter().skip(unit * 10).take(10).copied().collect();
             let zeroed = c.activation_grad_prev.iter().filter(|&&m| m == 0.0).count();
             let sample: Vec<String> = (0..6.min(c.delta_prev.len())).map(|i| format!("{}\\cdot{}={}", num(c.upstream_prev[i] as f64), num(c.activation_grad_prev[i] as f64), num(c.delta_prev[i] as f64))).collect();
             let delta_values = c.delta_out.iter().map(|v| format!("{v:.6}")).collect::<Vec<_>>().join(",");
@@ -253,19 +97,29 @@ fn phase_body(phase: usize, v: &BackpropView) -> AnyView {
             }.into_any()
         }
         5 => {
-            let g = v.checks.first().map(|c| c.closed_form).unwrap_or(0.0);
-            let alpha = v.learning_rate;
-            let sgd = sgd_step(v.weight, g, alpha);
-            let adam = adam_step(v.weight, g, 0.0, 0.0, 1, alpha, ADAM_BETA1 as f64, ADAM_BETA2 as f64, ADAM_EPSILON as f64);
+            let u = &v.update;
+            let (g, alpha) = (u.gradient, u.learning_rate);
             let name = format!("w = W{L}[{}, {}]", v.unit, y);
-            view! {
-                <p>{format!("For the weight {name}, with g = ∂L/∂w from step 4 and α = {alpha}:")}</p>
-                {math(&format!("\\text{{SGD: }} w \\leftarrow w - \\alpha g = {} - {}\\cdot {} = {}", num(v.weight), num(alpha), num(g), num(sgd)))}
-                {math(&format!("\\text{{Adam }}(t=1,\\; m_0=v_0=0):\\; m \\leftarrow \\beta_1 m + (1-\\beta_1) g = {}", num(adam.m)))}
+            let adam = u.adam;
+            let adam_lines = (u.optimizer == OptimizerKind::Adam).then(|| view! {
+                {math(&format!("\\text{{Adam }}(t={},\\; m_{{t-1}}={},\\; v_{{t-1}}={}):\\; m \\leftarrow \\beta_1 m + (1-\\beta_1) g = {}", u.adam_t, num(u.adam_m_before), sci(u.adam_v_before), num(adam.m)))}
                 {math(&format!("v \\leftarrow \\beta_2 v + (1-\\beta_2) g^2 = {}", sci(adam.v)))}
-                {math(&format!("\\hat{{m}} = \\frac{{m}}{{1-\\beta_1^t}} = {},\\quad \\hat{{v}} = \\frac{{v}}{{1-\\beta_2^t}} = {:.6}", num(adam.m_hat), adam.v_hat))}
+                {math(&format!("\\hat{{m}} = \\frac{{m}}{{1-\\beta_1^t}} = {},\\quad \\hat{{v}} = \\frac{{v}}{{1-\\beta_2^t}} = {}", num(adam.m_hat), sci(adam.v_hat)))}
                 {math(&format!("w \\leftarrow w - \\alpha\\,\\frac{{\\hat{{m}}}}{{\\sqrt{{\\hat{{v}}}} + \\varepsilon}} = {}", num(adam.w)))}
-                <p class="hint">"On its first step Adam moves every weight by about α, whatever the gradient's size; later steps use the running averages m and v."</p>
+                <p class="hint">{if u.adam_t == 1 {
+                    "On its first step Adam moves every weight by about α, whatever the gradient's size; later steps use the running averages m and v."
+                } else {
+                    "m and v are this run's running averages for this weight, read from its optimizer."
+                }}</p>
+            });
+            let which = match u.optimizer {
+                OptimizerKind::Adam => "This run uses Adam: its update is the one below.",
+                OptimizerKind::Sgd => "This run uses SGD: its update is the first line.",
+            };
+            view! {
+                <p data-testid="update-learning-rate" data-value=alpha.to_string()>{format!("For the weight {name}, with g = ∂L/∂w from step 4 and the run's learning rate α = {alpha}. {which}")}</p>
+                {math(&format!("\\text{{SGD: }} w \\leftarrow w - \\alpha g = {} - {}\\cdot {} = {}", num(u.weight), num(alpha), num(g), num(u.sgd)))}
+                {adam_lines}
             }.into_any()
         }
         _ => view! {
@@ -275,54 +129,40 @@ fn phase_body(phase: usize, v: &BackpropView) -> AnyView {
 }
 
 #[component]
-pub fn BackpropPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: PlaygroundState) -> impl IntoView {
+pub fn BackpropPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Option<PlaygroundSettings>>) -> impl IntoView {
     let phase = RwSignal::new(1usize);
     let sample_index = RwSignal::new(String::from("0"));
     let use_drawing = RwSignal::new(false);
-    let view_data: RwSignal<Option<Result<BackpropView, String>>> = RwSignal::new(None);
+    let view_data = state.backprop;
     let computing = RwSignal::new(false);
-    let applied: RwSignal<Option<String>> = RwSignal::new(None);
+    let applied = state.apply_result;
     let apply = move |live: bool| {
-        let Some(Ok(v)) = view_data.get_untracked() else { return };
         applied.set(Some("applying…".into()));
-        spawn_local(async move {
-            let message = apply_update(engine.get_value(), state, v, live).await.unwrap_or_else(|e| e);
-            applied.set(Some(message));
-        });
+        trainer.send(Command::ApplyUpdate { live });
     };
+    Effect::new(move |_| {
+        view_data.track();
+        computing.set(false);
+    });
 
     let recompute = move || {
-        let handle = engine.get_value();
-        let (predictor, device, test) = {
-            let e = handle.borrow();
-            (e.predictor.clone(), e.device.clone(), e.test.clone())
-        };
-        let (Some(predictor), Some(device), Some(test)) = (predictor, device, test) else {
-            view_data.set(Some(Err("Waiting for the data and a model…".into())));
-            return;
-        };
-        let (pixels, label) = if use_drawing.get_untracked() {
+        let sample = if use_drawing.get_untracked() {
             match state.drawing.get_untracked() {
-                Some((pixels, label)) => (pixels, label),
+                Some((pixels, label)) => BackpropSample::Drawing { pixels, label },
                 None => {
                     view_data.set(Some(Err("Draw a digit first (it is labelled with the network's prediction).".into())));
                     return;
                 }
             }
         } else {
-            let i: usize = sample_index.get_untracked().trim().parse().unwrap_or(0).min(test.len().saturating_sub(1));
-            (test.image(i).to_vec(), test.label(i))
+            BackpropSample::Test(sample_index.get_untracked().trim().parse().unwrap_or(0))
         };
-        let lr = 1e-3;
+        let settings = settings.get_untracked().unwrap_or_default().to_query();
         computing.set(true);
-        spawn_local(async move {
-            let result = compute(predictor.model, pixels, label, device, lr).await;
-            view_data.set(Some(result));
-            computing.set(false);
-        });
+        trainer.send(Command::Backprop { sample, settings });
     };
     // Nothing is computed until the panel is used: on a software GPU adapter these kernels compete with
-    // the page for the CPU. Once in use, it follows the model, but not while training runs.
+    // training for the device. Once in use, it follows the model, but not while training runs.
     let in_use = RwSignal::new(false);
     let activate = move || {
         if !in_use.get_untracked() {
@@ -331,7 +171,7 @@ pub fn BackpropPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: Pla
     };
     Effect::new(move |_| {
         state.model_version.track();
-        let idle = !matches!(state.phase.get(), super::state::Phase::Training | super::state::Phase::Evaluating);
+        let idle = !matches!(state.phase.get(), Phase::Training | Phase::Evaluating);
         if in_use.get() && idle {
             recompute();
         }
@@ -373,10 +213,10 @@ pub fn BackpropPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: Pla
             </ol>
             <div class="network-diagram" aria-hidden="true">
                 {move || {
-                    let shapes = view_data.with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).map(|v| v.layer_shapes.clone())).unwrap_or_default();
+                    let shapes: Vec<(String, usize)> = view_data.with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).map(|v| v.layers.iter().map(|l| (l.name.clone(), l.shape.1)).collect())).unwrap_or_default();
                     let p = phase.get();
                     let mut boxes = vec![("input".to_string(), 784usize)];
-                    boxes.extend(shapes.iter().map(|(name, _, out)| (name.clone(), *out)));
+                    boxes.extend(shapes.iter().cloned());
                     boxes.into_iter().enumerate().map(|(i, (name, size))| {
                         let active = match p { 2 | 3 => true, 4 => i + 2 >= shapes.len() + 1, 5 => i > 0, _ => i > 0 };
                         view! { <div class="layer-box" class:active=active><strong>{name}</strong><span>{size}</span></div> }

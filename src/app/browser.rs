@@ -1,18 +1,13 @@
 //! Small wrappers over browser APIs used by several components: time, yielding, the query string,
 //! feature detection. Everything returns a value or an error string; nothing here panics.
 
-use js_sys::{Promise, Reflect};
+use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// Milliseconds from `performance.now()` (0 when unavailable).
 pub fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
-}
-
-/// Gives the browser a turn (rendering, input) before continuing.
-pub async fn yield_to_browser() {
-    sleep_ms(0).await;
 }
 
 pub async fn sleep_ms(ms: i32) {
@@ -46,18 +41,6 @@ pub fn query_pairs() -> Vec<(String, String)> {
     pairs
 }
 
-/// `obj[key]`, or `undefined`.
-pub fn get(obj: &JsValue, key: &str) -> JsValue {
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// `navigator.gpu`, if this browser exposes WebGPU at all.
-pub fn navigator_gpu() -> Option<JsValue> {
-    let navigator = web_sys::window()?.navigator();
-    let gpu = get(&navigator, "gpu");
-    (!gpu.is_undefined() && !gpu.is_null()).then_some(gpu)
-}
-
 /// A JS error (or anything thrown) as text for the page.
 pub fn js_error_text(e: &JsValue) -> String {
     e.as_string()
@@ -69,4 +52,23 @@ pub fn js_error_text(e: &JsValue) -> String {
 pub async fn await_promise(promise: JsValue) -> Result<JsValue, String> {
     let promise: Promise = promise.dyn_into().map_err(|_| "not a promise".to_string())?;
     JsFuture::from(promise).await.map_err(|e| js_error_text(&e))
+}
+
+/// Hands `bytes` to the browser as a file download.
+pub fn offer_download(bytes: &[u8], name: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(|e| js_error_text(&e))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_error_text(&e))?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let anchor: web_sys::HtmlAnchorElement =
+        document.create_element("a").map_err(|e| js_error_text(&e))?.dyn_into().map_err(|_| "no anchor element")?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    // Revoked later: revoking at once can cancel the download in some browsers.
+    leptos::task::spawn_local(async move {
+        sleep_ms(60_000).await;
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    Ok(())
 }

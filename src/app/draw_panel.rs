@@ -1,26 +1,26 @@
 //! Draw a digit and watch the network read it: a canvas for mouse, touch and pen (pointer events),
 //! the 28×28 image the network actually sees, ten probability bars, and "teach it back" — label a
-//! wrong prediction, collect "my digits" (kept in browser storage), and fine-tune on them.
+//! wrong prediction, collect "my digits" (kept in browser storage), and fine-tune on them. The
+//! predictions and the fine-tuning happen in the trainer worker; this panel sends the 28×28 input and
+//! shows what comes back.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::CanvasRenderingContext2d;
 
 use super::browser::now_ms;
+use super::client::Trainer;
 use super::digit_image::DigitImage;
-use super::engine::{self, EngineHandle};
 use super::state::{Phase, PlaygroundState};
-use crate::data::MnistDataset;
 use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
-use crate::fine_tune::{FINE_TUNE_STEPS, fine_tune};
-use crate::inference::{digit_probabilities, top_prediction};
+use crate::inference::top_prediction;
 use crate::preprocess::{DrawingInput, preprocess_drawing};
 use crate::settings::PlaygroundSettings;
+use crate::trainer::protocol::{Command, LabelledDigit};
 
 /// CSS size of the drawing canvas.
 const CANVAS_CSS: f64 = 280.0;
@@ -29,6 +29,8 @@ const STROKE_WIDTH: f64 = 22.0;
 const STORAGE_KEY: &str = "backprop-playground.my-digits.v1";
 /// "My digits" kept at most (each is 784 bytes in storage).
 const MAX_MY_DIGITS: usize = 200;
+/// Prediction round trips kept for `data-latencies`.
+const MAX_LATENCIES: usize = 200;
 
 type Stroke = Vec<(f64, f64)>;
 
@@ -117,9 +119,9 @@ fn save_my_digits(digits: &[MyDigit]) -> bool {
 }
 
 #[component]
-fn PredictionBars(probabilities: RwSignal<Option<Vec<f32>>>) -> impl IntoView {
+fn PredictionBars(probabilities: RwSignal<Option<Vec<f32>>>, predicting: RwSignal<bool>) -> impl IntoView {
     view! {
-        <div class="bars" data-testid="prediction-bars" role="list" aria-label="probability of each digit">
+        <div class="bars" data-testid="prediction-bars" role="list" aria-label="probability of each digit" data-busy=move || predicting.get().to_string()>
             {(0..NUM_CLASSES).map(|digit| {
                 let p = move || probabilities.with(|p| p.as_ref().and_then(|p| p.get(digit).copied()).unwrap_or(0.0));
                 let top = move || probabilities.with(|p| p.as_ref().and_then(|p| top_prediction(p)).map(|(d, _)| d as usize) == Some(digit));
@@ -135,8 +137,16 @@ fn PredictionBars(probabilities: RwSignal<Option<Vec<f32>>>) -> impl IntoView {
     }
 }
 
+/// The prediction asked for last: its id, when it was sent, and the input it was for.
+#[derive(Clone)]
+struct PendingPrediction {
+    id: u64,
+    sent_ms: f64,
+    pixels: Vec<u8>,
+}
+
 #[component]
-pub fn DrawPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: PlaygroundState, settings: Signal<Option<PlaygroundSettings>>) -> impl IntoView {
+pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Option<PlaygroundSettings>>) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let strokes: RwSignal<Vec<Stroke>> = RwSignal::new(Vec::new());
     let drawing = StoredValue::new_local(Rc::new(Cell::new(false)));
@@ -144,13 +154,22 @@ pub fn DrawPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: Playgro
     let preview: RwSignal<Option<Vec<u8>>> = RwSignal::new(None);
     let probabilities: RwSignal<Option<Vec<f32>>> = RwSignal::new(None);
     let latency: RwSignal<Option<f64>> = RwSignal::new(None);
-    let message: RwSignal<Option<String>> = RwSignal::new(None);
+    // The last round trips (ms), for the benchmark and tests: `data-latencies` on the latency line.
+    let latencies: RwSignal<Vec<f64>> = RwSignal::new(Vec::new());
+    let message = state.draw_message;
     let (stored, storage_ok) = load_my_digits();
     let my_digits: RwSignal<Vec<MyDigit>> = RwSignal::new(stored);
     let storage_ok = RwSignal::new(storage_ok);
     let fine_tuning = RwSignal::new(false);
+    let pending: StoredValue<Option<PendingPrediction>> = StoredValue::new(None);
+    let next_id = StoredValue::new(0u64);
+    // One request at a time: strokes drawn meanwhile are sent together once the answer is in, so a
+    // slow device (seconds per prediction on a software GPU) is never flooded with stale drawings.
+    let redraw_waiting = StoredValue::new(false);
+    // True from a change of the drawing until the answer for the drawing as it is now has arrived.
+    let predicting = RwSignal::new(false);
 
-    // Reads the canvas, preprocesses and predicts; at most once per animation frame.
+    // Reads the canvas, preprocesses and asks the trainer; at most once per animation frame.
     let predict_now = move || {
         let Some(c) = canvas.get_untracked() else { return };
         let Some((ink, w, h)) = read_ink(&c) else { return };
@@ -159,33 +178,48 @@ pub fn DrawPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: Playgro
             state.drawing.set(None);
             probabilities.set(None);
             latency.set(None);
+            pending.set_value(None);
+            predicting.set(false);
             return;
         };
         preview.set(Some(input.pixels.clone()));
-        let handle = engine.get_value();
-        let predictor = handle.borrow().predictor.clone();
-        let device = handle.borrow().device.clone();
-        let (Some(predictor), Some(device)) = (predictor, device) else {
-            message.set(Some("The model is still loading…".into()));
+        predicting.set(true);
+        if pending.with_value(|p| p.is_some()) {
+            redraw_waiting.set_value(true);
             return;
-        };
-        let started = now_ms();
-        let pixels_for_state = input.pixels.clone();
-        let probs = digit_probabilities(&predictor.model, &input.pixels, &device); // [10]
-        spawn_local(async move {
-            match probs.into_data_async().await {
-                Ok(data) => {
-                    let probs: Vec<f32> = data.iter::<f32>().collect();
-                    if let Some((digit, _)) = top_prediction(&probs) {
-                        state.drawing.set(Some((pixels_for_state, digit)));
-                    }
-                    probabilities.set(Some(probs));
-                    latency.set(Some(now_ms() - started));
-                }
-                Err(e) => message.set(Some(format!("Prediction failed: {e}"))),
+        }
+        let id = next_id.get_value() + 1;
+        next_id.set_value(id);
+        pending.set_value(Some(PendingPrediction { id, sent_ms: now_ms(), pixels: input.pixels.clone() }));
+        trainer.send(Command::Predict { id, pixels: input.pixels });
+    };
+    // The answer to the request in flight; then the drawing as it is now, if it changed meanwhile.
+    Effect::new(move |_| {
+        let Some((id, probs)) = state.prediction.get() else { return };
+        let Some(asked) = pending.get_value().filter(|p| p.id == id) else { return };
+        pending.set_value(None);
+        if redraw_waiting.get_value() {
+            redraw_waiting.set_value(false);
+            request_animation_frame(predict_now);
+        } else {
+            predicting.set(false);
+        }
+        if probs.is_empty() {
+            return;
+        }
+        let round_trip = now_ms() - asked.sent_ms;
+        latency.set(Some(round_trip));
+        latencies.update(|l| {
+            l.push(round_trip);
+            if l.len() > MAX_LATENCIES {
+                l.remove(0);
             }
         });
-    };
+        if let Some((digit, _)) = top_prediction(&probs) {
+            state.drawing.set(Some((asked.pixels, digit)));
+        }
+        probabilities.set(Some(probs));
+    });
     let schedule_prediction = move || {
         let pending = frame_pending.get_value();
         if pending.replace(true) {
@@ -206,11 +240,14 @@ pub fn DrawPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: Playgro
     // The model changed (training, reset, fine-tuning, pretrained): predict again.
     Effect::new(move |_| {
         state.model_version.track();
-        let description = engine.get_value().borrow().predictor.as_ref().map(|p| p.description.clone());
-        state.predictor_description.set(description.unwrap_or_else(|| "no model yet".into()));
         if !strokes.with_untracked(|s| s.is_empty()) {
             schedule_prediction();
         }
+    });
+    // The trainer answers a fine-tune with a message.
+    Effect::new(move |_| {
+        message.track();
+        fine_tuning.set(false);
     });
     Effect::new(move |_| {
         let digits = my_digits.get();
@@ -259,61 +296,14 @@ pub fn DrawPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: Playgro
             message.set(Some("Label a drawing first: click the digit it should be.".into()));
             return;
         }
-        let handle = engine.get_value();
         let Some(settings) = settings.get_untracked() else { return };
-        if handle.borrow().busy {
-            message.set(Some("Pause training first, then fine-tune.".into()));
-            return;
-        }
-        if handle.borrow().run.is_none() {
-            // Nothing trained here yet: fine-tune the pretrained model.
-            if let Err(e) = engine::use_pretrained(&handle, &state, &settings) {
-                message.set(Some(e));
-                return;
-            }
-        }
-        let Some(mut run) = handle.borrow_mut().run.take() else {
-            message.set(Some("The data is not loaded yet.".into()));
-            return;
-        };
-        let mine = match MnistDataset::new(digits.iter().flat_map(|d| d.pixels.clone()).collect(), digits.iter().map(|d| d.label).collect()) {
-            Ok(m) => m,
-            Err(e) => {
-                message.set(Some(format!("My digits are unreadable: {e}")));
-                handle.borrow_mut().run = Some(run);
-                return;
-            }
-        };
+        let digits = digits.into_iter().map(|d| LabelledDigit { pixels: d.pixels, label: d.label }).collect();
+        trainer.send(Command::FineTune { digits, settings: settings.to_query() });
         fine_tuning.set(true);
-        handle.borrow_mut().busy = true;
-        let seed = run.session().steps() as u64;
-        let train = run.train_set().clone();
-        let losses = fine_tune(run.session_mut(), &mine, &train, FINE_TUNE_STEPS, seed);
-        spawn_local(async move {
-            let last = match losses.last() {
-                Some(l) => l.clone().into_data_async().await.ok().and_then(|d| d.iter::<f32>().next()),
-                None => None,
-            };
-            engine::publish_predictor(&handle, &state, &run);
-            {
-                let mut e = handle.borrow_mut();
-                e.run = Some(run);
-                e.busy = false;
-            }
-            fine_tuning.set(false);
-            message.set(Some(format!(
-                "Fine-tuned: {FINE_TUNE_STEPS} steps on {} of my digits mixed with MNIST (last loss {}).",
-                mine.len(),
-                last.map(|l| format!("{l:.4}")).unwrap_or("?".into())
-            )));
-        });
     };
     let use_pretrained_click = move |_| {
         let Some(settings) = settings.get_untracked() else { return };
-        match engine::use_pretrained(&engine.get_value(), &state, &settings) {
-            Ok(()) => message.set(Some("Now using the pretrained model; Train continues from it.".into())),
-            Err(e) => message.set(Some(e)),
-        }
+        trainer.send(Command::UsePretrained { settings: settings.to_query() });
     };
     let training = move || matches!(state.phase.get(), Phase::Training | Phase::Evaluating);
 
@@ -343,8 +333,9 @@ pub fn DrawPanel(engine: StoredValue<EngineHandle, LocalStorage>, state: Playgro
                     <p class="small-title">"Prediction"</p>
                     <div class="predicted" data-testid="predicted-digit">{move || predicted().map(|(d, _)| d.to_string()).unwrap_or("–".into())}</div>
                     <p class="confidence">{move || predicted().map(|(_, p)| format!("{:.1}% sure", p * 100.0)).unwrap_or("draw a digit".into())}</p>
-                    <p class="latency" data-testid="prediction-latency">{move || latency.get().map(|ms| format!("{ms:.1} ms")).unwrap_or_default()}</p>
-                    <PredictionBars probabilities/>
+                    <p class="latency" data-testid="prediction-latency" title="round trip to the trainer and back"
+                        data-latencies=move || latencies.with(|l| l.iter().map(|v| format!("{v:.2}")).collect::<Vec<_>>().join(" "))>{move || latency.get().map(|ms| format!("{ms:.1} ms")).unwrap_or_default()}</p>
+                    <PredictionBars probabilities predicting/>
                 </div>
             </div>
             <p class="model-note">"Predicting with: " <strong data-testid="predictor-description">{move || state.predictor_description.get()}</strong>

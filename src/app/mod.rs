@@ -1,107 +1,52 @@
-//! The page (wasm only). Components render [`state::PlaygroundState`] and send commands to
-//! [`engine`]; all learning happens in the core modules.
+//! The page (wasm only): a view of the trainer worker. Components render
+//! [`state::PlaygroundState`] and send [`crate::trainer::protocol::Command`]s through
+//! [`client::Trainer`]; nothing here holds a tensor or a model.
 
 mod backprop_panel;
-mod bench;
 mod browser;
 mod charts;
-mod compute_backend;
+mod client;
 mod controls;
-mod dataset_loader;
 mod digit_image;
 mod draw_panel;
-mod engine;
-mod model_store;
 mod panels;
-mod persistence;
 mod state;
 mod weights_panel;
 mod worked_example;
 
-use std::cell::RefCell;
-use std::rc::Rc;
-use std::sync::Arc;
-
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use charts::{AccuracyChart, LossChart};
-use compute_backend::choose_backend;
-use controls::{SettingsForm, SettingsPanel, TrainingButtons};
 use backprop_panel::BackpropPanel;
+use charts::{AccuracyChart, LossChart};
+use client::use_trainer;
+use controls::{SettingsForm, SettingsPanel, TrainingButtons};
 use draw_panel::DrawPanel;
-use weights_panel::WeightsPanel;
-use worked_example::WorkedExample;
-use engine::{Engine, EngineHandle};
 use panels::{ConfusionMatrix, MistakeGallery, TrainLog};
 use state::{Phase, PlaygroundState};
+use weights_panel::WeightsPanel;
+use worked_example::WorkedExample;
 
 use crate::settings::PlaygroundSettings;
+use crate::trainer::protocol::Command;
 
-/// Downloads the data, applies `?train=`/`?test=`, picks the backend; leaves the page Ready.
-async fn prepare(engine: EngineHandle, state: PlaygroundState, settings: PlaygroundSettings, form: SettingsForm) {
-    state.error.set(None);
-    state.phase.set(Phase::LoadingData(Default::default()));
-    let loaded = dataset_loader::load_mnist(|p| state.phase.set(Phase::LoadingData(p))).await;
-    let (train, test) = match loaded {
-        Ok(sets) => sets,
-        Err(e) => {
-            state.phase.set(Phase::DataFailed(e.clone()));
-            state.error.set(Some(format!("The MNIST data could not be loaded: {e}")));
-            return;
-        }
-    };
-    let train = match settings.train_limit {
-        Some(n) => train.first(n),
-        None => train,
-    };
-    let test = match settings.test_limit {
-        Some(n) => test.first(n),
-        None => test,
-    };
-    state.dataset_sizes.set(Some((train.len(), test.len())));
-    let sample = train.first(256);
-    let (device, info) = choose_backend(settings.backend, &sample, |s| state.phase.set(Phase::ChoosingBackend(s.into()))).await;
-    {
-        let mut e = engine.borrow_mut();
-        e.device = Some(device);
-        e.backend_kind = Some(info.kind);
-        e.train = Some(Arc::new(train));
-        e.test = Some(Arc::new(test));
-    }
-    state.backend.set(Some(info));
-    load_pretrained(&engine, state).await;
-    state.phase.set(Phase::Ready);
-    if let Some(saved) = persistence::restore_saved(&engine, &state).await {
-        form.set_training(&saved);
-    }
+/// The page's own address: the worker fetches the data and the model relative to it.
+fn page_url() -> String {
+    web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
 }
 
-/// Where the page serves the pretrained model (copied from `www/models` by Trunk).
-const PRETRAINED_URL: &str = "models/pretrained-mnist.safetensors";
-
-/// Fetches the shipped pretrained model so the drawing panel can predict before any training.
-async fn load_pretrained(engine: &EngineHandle, state: PlaygroundState) {
-    let bytes = match dataset_loader::fetch_bytes(PRETRAINED_URL).await {
-        Ok(b) => b,
-        Err(e) => {
-            state.error.set(Some(format!("The pretrained model could not be loaded ({e}); train one here instead.")));
-            return;
-        }
-    };
-    let Some(device) = engine.borrow().device.clone() else { return };
-    match crate::weights_file::load(&bytes, &device) {
-        Ok(loaded) => {
-            let pretrained = engine::Pretrained { bytes: Rc::new(bytes), facts: loaded.facts };
-            let mut e = engine.borrow_mut();
-            if e.predictor.is_none() {
-                e.predictor = Some(engine::Predictor { model: loaded.model, description: pretrained.describe() });
-            }
-            e.pretrained = Some(pretrained);
-        }
-        Err(e) => state.error.set(Some(format!("The pretrained model is damaged: {e}"))),
+/// `?bench=cpu|webgpu[&profile=1]`: runs the benchmark protocol in the trainer worker and shows its
+/// JSON (also as `window.__benchResult`, which `npm run bench` reads).
+#[component]
+fn BenchPage(engine: String, profile: bool) -> impl IntoView {
+    let state = PlaygroundState::new();
+    let form = SettingsForm::new(&PlaygroundSettings::default());
+    let trainer = use_trainer(state, form);
+    let waiting = format!("running the {engine} benchmark…");
+    trainer.send(Command::Bench { base_url: page_url(), engine, profile });
+    view! {
+        {move || state.error.get().map(|e| view! { <p data-testid="error-message">{e}</p> })}
+        <pre data-testid="bench-result">{move || state.bench_result.get().unwrap_or_else(|| waiting.clone())}</pre>
     }
-    state.model_version.update(|v| *v += 1);
 }
 
 #[component]
@@ -176,7 +121,7 @@ pub fn App() -> impl IntoView {
     let pairs = browser::query_pairs();
     if let Some((_, engine)) = pairs.iter().find(|(k, _)| k == "bench") {
         let profile = pairs.iter().any(|(k, v)| k == "profile" && v == "1");
-        return view! { <bench::BenchPage engine=engine.clone() profile=profile/> }.into_any();
+        return view! { <BenchPage engine=engine.clone() profile=profile/> }.into_any();
     }
     let (initial, query_errors) = PlaygroundSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let state = PlaygroundState::new();
@@ -185,33 +130,32 @@ pub fn App() -> impl IntoView {
         state.error.set(Some(format!("Some link settings were ignored ({text}); the defaults are used for them.")));
     }
     let form = SettingsForm::new(&initial);
-    let engine: EngineHandle = Rc::new(RefCell::new(Engine::default()));
+    let trainer = use_trainer(state, form);
+    let debug_device_lost = pairs.iter().any(|(k, v)| k == "debug" && v == "device-lost");
+    trainer.send(Command::Start { base_url: page_url(), settings: initial.to_query(), debug_device_lost });
 
-    spawn_local(prepare(engine.clone(), state, initial.clone(), form));
-
-    let settings_or_error = move || match form.parse() {
-        Ok(s) => Some(s),
+    // The form as a query string for a command, or every field's problem in the banner.
+    let settings_query = move || match form.parse() {
+        Ok(s) => Some(s.to_query()),
         Err(errors) => {
             state.error.set(Some(format!("Fix the settings first: {}", errors.iter().map(|e| format!("{} — {}", e.field, e.message)).collect::<Vec<_>>().join("; "))));
             None
         }
     };
-    // Closures in the view must be Send; the engine is not, so they hold this handle to it instead.
-    let engine = StoredValue::new_local(engine);
     let on_train = move || {
-        if let Some(s) = settings_or_error() {
-            engine::start_training(engine.get_value(), state, s);
+        if let Some(settings) = settings_query() {
+            trainer.send(Command::Train { settings });
         }
     };
     let on_step = move || {
-        if let Some(s) = settings_or_error() {
-            engine::single_step(engine.get_value(), state, s);
+        if let Some(settings) = settings_query() {
+            trainer.send(Command::Step { settings });
         }
     };
     // Reset forgets the run everywhere, including the copy kept in this browser.
-    let on_reset = move || spawn_local(persistence::start_fresh(engine.get_value(), state));
-    let initial = StoredValue::new(initial);
-    let on_retry = move |_| spawn_local(prepare(engine.get_value(), state, initial.get_value(), form));
+    let on_reset = move || trainer.send(Command::Reset);
+    let on_pause = move || trainer.send(Command::Pause);
+    let on_retry = move |_| trainer.send(Command::RetryData);
     let parsed_settings = Signal::derive(move || form.parse().ok());
     let accuracies = Signal::derive(move || state.epochs.with(|e| e.iter().map(|r| r.accuracy).collect::<Vec<f64>>()));
 
@@ -240,13 +184,13 @@ pub fn App() -> impl IntoView {
             </div>
             <div class="layout">
                 <aside>
-                    <TrainingButtons phase=state.phase on_train on_pause=move || engine::pause(&state) on_step on_reset/>
+                    <TrainingButtons phase=state.phase on_train on_pause on_step on_reset/>
                     <SettingsPanel form phase=state.phase/>
                 </aside>
                 <div class="content">
                     <ProgressPanel state/>
-                    <DrawPanel engine state settings=parsed_settings/>
-                    <WeightsPanel engine state settings=parsed_settings form/>
+                    <DrawPanel trainer state settings=parsed_settings/>
+                    <WeightsPanel trainer state settings=parsed_settings/>
                     <div class="charts">
                         <LossChart losses=state.losses/>
                         <AccuracyChart accuracies/>
@@ -256,7 +200,7 @@ pub fn App() -> impl IntoView {
                         <ConfusionMatrix matrix=state.confusion/>
                         <MistakeGallery mistakes=state.mistakes/>
                     </div>
-                    <BackpropPanel engine state/>
+                    <BackpropPanel trainer state settings=parsed_settings/>
                     <WorkedExample/>
                 </div>
             </div>

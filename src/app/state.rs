@@ -1,53 +1,15 @@
-//! What the page shows, as signals. Plain data only (Send + Sync); the model and datasets live in
-//! [`super::engine::Engine`], outside the reactive graph.
+//! What the page shows, as signals: a mirror of the trainer's events (see `client.rs`, the only
+//! writer of what comes from the worker) plus the page's own view state. Plain data only; no tensor
+//! lives on the page.
 
 use leptos::prelude::*;
 
-use super::compute_backend::BackendInfo;
-use super::dataset_loader::DownloadProgress;
+use crate::backprop_step::BackpropView;
 use crate::data::mnist::NUM_CLASSES;
 use crate::run::Progress;
+pub use crate::trainer::protocol::{BackendInfo, EpochResult, MistakeView, Persistence, Phase};
 
-/// The page's phase, which decides which buttons are enabled.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Phase {
-    LoadingData(DownloadProgress),
-    DataFailed(String),
-    ChoosingBackend(String),
-    Ready,
-    Training,
-    Paused,
-    Evaluating,
-    Finished,
-    Diverged(String),
-}
-
-/// A misclassified test digit for the gallery.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MistakeView {
-    pub pixels: Vec<u8>,
-    pub truth: u8,
-    pub predicted: u8,
-    pub index: usize,
-}
-
-/// Test results after an epoch.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EpochResult {
-    pub epoch: usize,
-    pub accuracy: f64,
-    pub mean_loss: f64,
-}
-
-/// Whether runs are kept in this browser (IndexedDB), and the latest save.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Persistence {
-    Unknown,
-    /// Working; the text says what was saved last, if anything.
-    On(Option<String>),
-    /// Unavailable or failing (private mode, full disk); the text says why.
-    Off(String),
-}
+pub type Confusion = [[u32; NUM_CLASSES]; NUM_CLASSES];
 
 #[derive(Clone, Copy)]
 pub struct PlaygroundState {
@@ -59,27 +21,39 @@ pub struct PlaygroundState {
     pub epochs: RwSignal<Vec<EpochResult>>,
     pub log: RwSignal<Vec<String>>,
     pub images_per_second: RwSignal<Option<f64>>,
-    pub confusion: RwSignal<Option<[[u32; NUM_CLASSES]; NUM_CLASSES]>>,
+    pub confusion: RwSignal<Option<Confusion>>,
     pub mistakes: RwSignal<Vec<MistakeView>>,
     /// The latest problem, shown in the error banner (`error-message`).
     pub error: RwSignal<Option<String>>,
     /// Images used for training / testing after `?train=` / `?test=` limits.
     pub dataset_sizes: RwSignal<Option<(usize, usize)>>,
-    /// Bumped whenever the predicting model's weights change, so predictions refresh.
+    /// Counts the changes of the predicting model's weights, so predictions refresh.
     pub model_version: RwSignal<u64>,
     /// Which model the drawing panel predicts with, in words.
     pub predictor_description: RwSignal<String>,
+    /// The latest prediction from the trainer: `(request id, ten probabilities)`.
+    pub prediction: RwSignal<Option<(u64, Vec<f32>)>>,
     /// The user's current drawing as the network sees it, with the predicted digit.
     pub drawing: RwSignal<Option<(Vec<u8>, u8)>>,
     pub persistence: RwSignal<Persistence>,
     /// "Restored model from …", shown with a Start fresh button after a reload.
     pub restored_note: RwSignal<Option<String>>,
+    /// The line under "Your model" (loaded, downloaded, debug).
+    pub weights_status: RwSignal<Option<String>>,
+    /// The line under the drawing panel (fine-tuning, my digits).
+    pub draw_message: RwSignal<Option<String>>,
+    /// The backprop stepper's numbers for the chosen sample, or why there are none.
+    pub backprop: RwSignal<Option<Result<BackpropView, String>>>,
+    /// What step 5's "apply" did.
+    pub apply_result: RwSignal<Option<String>>,
+    /// `?bench=…`: the benchmark's JSON once it is done.
+    pub bench_result: RwSignal<Option<String>>,
 }
 
 impl PlaygroundState {
     pub fn new() -> Self {
         Self {
-            phase: RwSignal::new(Phase::LoadingData(DownloadProgress::default())),
+            phase: RwSignal::new(Phase::LoadingData(Default::default())),
             backend: RwSignal::new(None),
             progress: RwSignal::new(None),
             losses: RwSignal::new(Vec::new()),
@@ -91,23 +65,17 @@ impl PlaygroundState {
             error: RwSignal::new(None),
             dataset_sizes: RwSignal::new(None),
             model_version: RwSignal::new(0),
-            predictor_description: RwSignal::new(String::new()),
+            predictor_description: RwSignal::new("no model yet".into()),
+            prediction: RwSignal::new(None),
             drawing: RwSignal::new(None),
             persistence: RwSignal::new(Persistence::Unknown),
             restored_note: RwSignal::new(None),
+            weights_status: RwSignal::new(None),
+            draw_message: RwSignal::new(None),
+            backprop: RwSignal::new(None),
+            apply_result: RwSignal::new(None),
+            bench_result: RwSignal::new(None),
         }
-    }
-
-    /// Forgets the metrics of the previous run (the model is reset separately).
-    pub fn clear_run(&self) {
-        self.progress.set(None);
-        self.losses.set(Vec::new());
-        self.epochs.set(Vec::new());
-        self.log.set(Vec::new());
-        self.images_per_second.set(None);
-        self.confusion.set(None);
-        self.mistakes.set(Vec::new());
-        self.error.set(None);
     }
 }
 

@@ -8,15 +8,12 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, File};
 
-use super::browser::{await_promise, get, js_error_text, query_pairs};
-use super::controls::SettingsForm;
-use super::engine::{self, EngineHandle};
-use super::persistence;
+use super::browser::{await_promise, js_error_text, query_pairs};
+use super::client::Trainer;
 use super::state::{Persistence, Phase, PlaygroundState};
 use crate::settings::PlaygroundSettings;
-use crate::weights_file::{self, TrainingFacts};
-
-const DOWNLOAD_NAME: &str = "backprop-playground-mnist.safetensors";
+use crate::trainer::protocol::Command;
+use crate::weights_file;
 
 async fn blob_bytes(blob: &Blob) -> Result<Vec<u8>, String> {
     let buffer = await_promise(blob.array_buffer().into()).await?;
@@ -32,67 +29,12 @@ async fn read_upload(file: &File) -> Result<Vec<u8>, String> {
     blob_bytes(file).await
 }
 
-/// Hands `bytes` to the browser as a file download.
-fn offer_download(bytes: &[u8], name: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&Uint8Array::from(bytes));
-    let blob = Blob::new_with_u8_array_sequence(&parts).map_err(|e| js_error_text(&e))?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| js_error_text(&e))?;
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let anchor: web_sys::HtmlAnchorElement =
-        document.create_element("a").map_err(|e| js_error_text(&e))?.dyn_into().map_err(|_| "no anchor element")?;
-    anchor.set_href(&url);
-    anchor.set_download(name);
-    anchor.click();
-    // Revoked later: revoking at once can cancel the download in some browsers.
-    spawn_local(async move {
-        super::browser::sleep_ms(60_000).await;
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    Ok(())
-}
-
-/// The model the page predicts with (the run's latest weights, or the pretrained model) as a file.
-async fn download(engine: EngineHandle, state: PlaygroundState) -> Result<(), String> {
-    let (model, pretrained_facts) = {
-        let e = engine.borrow();
-        let model = e.predictor.as_ref().map(|p| p.model.clone()).ok_or("There is no model yet: train one or load one first.")?;
-        let trained_here = e.run.is_some() || e.busy;
-        (model, (!trained_here).then(|| e.pretrained.as_ref().map(|p| p.facts.clone())).flatten())
-    };
-    let facts = pretrained_facts.unwrap_or_else(|| TrainingFacts {
-        epochs: state.progress.get_untracked().map_or(0, |p| p.epoch),
-        test_accuracy: state.epochs.with_untracked(|e| e.last().map(|r| r.accuracy)),
-        source: "trained in Backprop Playground".into(),
-    });
-    let bytes = weights_file::save(&model, &facts).await.map_err(|e| format!("the weights could not be read ({e})"))?;
-    offer_download(&bytes, DOWNLOAD_NAME)
-}
-
-/// Loads `file` as the current model, or says why not (the current model stays).
-async fn upload(engine: EngineHandle, state: PlaygroundState, settings: PlaygroundSettings, form: SettingsForm, file: File, status: RwSignal<Option<String>>) {
+/// Reads `file` and hands it to the trainer, which validates it completely before replacing anything.
+async fn upload(trainer: Trainer, state: PlaygroundState, settings: PlaygroundSettings, file: File) {
     let name = file.name();
-    let refused = |why: String| {
-        state.error.set(Some(format!("“{name}” was not loaded: {why}. Your current model is unchanged.")));
-    };
-    let bytes = match read_upload(&file).await {
-        Ok(b) => b,
-        Err(e) => return refused(e),
-    };
-    let describe = |facts: &TrainingFacts| {
-        let acc = facts.test_accuracy.map(|a| format!(", {:.1} % test accuracy", a * 100.0)).unwrap_or_default();
-        format!("uploaded {name} ({} epochs{acc})", facts.epochs)
-    };
-    match engine::use_weights(&engine, &state, &settings, &bytes, describe) {
-        Ok(_) => {
-            status.set(Some(format!("Loaded “{name}”. Train to continue from it, or draw a digit.")));
-            // The form shows the loaded network's layer sizes (it is locked while this run exists).
-            let config = engine.borrow().run.as_ref().map(|r| r.session().config().clone());
-            if let Some(training) = config {
-                form.set_training(&PlaygroundSettings { training, ..settings.clone() });
-            }
-            engine::persist_current(engine, state, settings).await;
-        }
-        Err(e) => refused(e),
+    match read_upload(&file).await {
+        Ok(bytes) => trainer.send(Command::LoadWeights { name, bytes, settings: settings.to_query() }),
+        Err(why) => state.error.set(Some(format!("“{name}” was not loaded: {why}. Your current model is unchanged."))),
     }
 }
 
@@ -100,27 +42,9 @@ fn first_file(files: Option<web_sys::FileList>) -> Option<File> {
     files.and_then(|f| f.get(0))
 }
 
-/// Destroys the page's WebGPU devices (recorded by index.html's `?debug=device-lost` hook).
-fn lose_gpu_devices() -> usize {
-    let Some(window) = web_sys::window() else { return 0 };
-    let devices = get(&window, "__playgroundGpuDevices");
-    let devices: js_sys::Array = devices.dyn_into().unwrap_or_default();
-    for device in devices.iter() {
-        if let Ok(destroy) = get(&device, "destroy").dyn_into::<js_sys::Function>() {
-            let _ = destroy.call0(&device);
-        }
-    }
-    devices.length() as usize
-}
-
 #[component]
-pub fn WeightsPanel(
-    engine: StoredValue<EngineHandle, LocalStorage>,
-    state: PlaygroundState,
-    settings: Signal<Option<PlaygroundSettings>>,
-    form: SettingsForm,
-) -> impl IntoView {
-    let status = RwSignal::new(None::<String>);
+pub fn WeightsPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Option<PlaygroundSettings>>) -> impl IntoView {
+    let status = state.weights_status;
     let dragging = RwSignal::new(false);
     let training = move || matches!(state.phase.get(), Phase::Training | Phase::Evaluating);
     let ready = move || !matches!(state.phase.get(), Phase::LoadingData(_) | Phase::DataFailed(_) | Phase::ChoosingBackend(_));
@@ -134,7 +58,7 @@ pub fn WeightsPanel(
             return;
         }
         let settings = settings.get_untracked().unwrap_or_default();
-        spawn_local(upload(engine.get_value(), state, settings, form, file, status));
+        spawn_local(upload(trainer, state, settings, file));
     };
     let on_pick = move |ev: leptos::ev::Event| {
         let input = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok());
@@ -151,18 +75,10 @@ pub fn WeightsPanel(
     };
     let on_download = move |_| {
         status.set(None);
-        spawn_local(async move {
-            match download(engine.get_value(), state).await {
-                Ok(()) => status.set(Some(format!("Downloaded {DOWNLOAD_NAME}: load it in PyTorch with load_state_dict, or back here."))),
-                Err(e) => state.error.set(Some(format!("The download failed: {e}"))),
-            }
-        });
+        trainer.send(Command::Download);
     };
-    let on_start_fresh = move |_| spawn_local(persistence::start_fresh(engine.get_value(), state));
-    let on_lose_device = move |_| {
-        let n = lose_gpu_devices();
-        status.set(Some(format!("Debug: destroyed {n} WebGPU device(s).")));
-    };
+    let on_start_fresh = move |_| trainer.send(Command::Reset);
+    let on_lose_device = move |_| trainer.send(Command::SimulateDeviceLoss);
     let persistence_text = move || match state.persistence.get() {
         Persistence::Unknown => String::new(),
         Persistence::On(None) => "Kept in this browser after every epoch and on pause.".into(),

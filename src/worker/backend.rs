@@ -1,4 +1,4 @@
-//! Chooses where training runs: WebGPU (burn's wgpu backend) or burn's CPU backend in wasm.
+//! Chooses where the worker trains: WebGPU (burn's wgpu backend) or burn's CPU backend in wasm.
 //!
 //! `navigator.gpu` is checked before wgpu is touched (wgpu panics instead of erroring where WebGPU is
 //! missing). The wgpu device can be set up only once per page, so it is cached. On a software adapter
@@ -7,27 +7,18 @@
 use std::cell::RefCell;
 
 use burn::tensor::Device;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
-use super::browser::{await_promise, get, navigator_gpu, now_ms};
+use super::js::{await_promise, get, js_error_text, navigator_gpu, now_ms};
 use crate::data::{MnistDataset, make_batch};
 use crate::settings::BackendPreference;
+use crate::trainer::protocol::{BackendInfo, BackendKind};
 use crate::training::{TrainingConfig, TrainingSession};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BackendKind {
-    WebGpu,
-    Cpu,
-}
-
-/// The chosen backend and what the page says about it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BackendInfo {
-    pub kind: BackendKind,
-    /// e.g. "WebGPU — swiftshader (software adapter)" or "CPU (wasm)".
-    pub name: String,
-    /// Why this one: the measured figures, or why WebGPU is unavailable.
-    pub reason: String,
-}
+const NO_WEBGPU: &str = "this browser offers no WebGPU to the trainer's worker (navigator.gpu is missing there)";
 
 /// What the browser says about its WebGPU adapter.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,14 +29,65 @@ pub struct AdapterInfo {
 
 thread_local! {
     static WGPU_DEVICE: RefCell<Option<Result<Device, String>>> = const { RefCell::new(None) };
+    /// `?debug=device-lost`: every `GPUDevice` created in this worker.
+    static RECORDED_DEVICES: RefCell<Vec<JsValue>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The GPU-loss drill (`?debug=device-lost`): wraps this worker's `navigator.gpu.requestAdapter` so
+/// that every device an adapter then creates is remembered, to be destroyed on request. Only own
+/// properties of the two objects are replaced, so nothing else in the page is touched.
+pub fn record_gpu_devices() {
+    let Some(gpu) = navigator_gpu() else { return };
+    let Ok(request_adapter) = get(&gpu, "requestAdapter").dyn_into::<Function>() else { return };
+    let target = gpu.clone();
+    let wrapped = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |options: JsValue| -> JsValue {
+        let asked = request_adapter.call1(&target, &options);
+        future_to_promise(async move {
+            let adapter = JsFuture::from(asked?.dyn_into::<Promise>()?).await?;
+            record_devices_of(&adapter);
+            Ok(adapter)
+        })
+        .into()
+    });
+    let _ = Reflect::set(&gpu, &"requestAdapter".into(), wrapped.as_ref());
+    wrapped.forget();
+}
+
+fn record_devices_of(adapter: &JsValue) {
+    let Ok(request_device) = get(adapter, "requestDevice").dyn_into::<Function>() else { return };
+    let target = adapter.clone();
+    let wrapped = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |descriptor: JsValue| -> JsValue {
+        let asked = request_device.call1(&target, &descriptor);
+        future_to_promise(async move {
+            let device = JsFuture::from(asked?.dyn_into::<Promise>()?).await?;
+            RECORDED_DEVICES.with(|d| d.borrow_mut().push(device.clone()));
+            Ok(device)
+        })
+        .into()
+    });
+    let _ = Reflect::set(adapter, &"requestDevice".into(), wrapped.as_ref());
+    wrapped.forget();
+}
+
+/// Destroys every recorded device; returns how many.
+pub fn destroy_recorded_devices() -> usize {
+    RECORDED_DEVICES.with(|devices| {
+        let devices = devices.borrow();
+        for device in devices.iter() {
+            if let Ok(destroy) = get(device, "destroy").dyn_into::<Function>() {
+                let _ = destroy.call0(device);
+            }
+        }
+        devices.len()
+    })
 }
 
 /// Asks the browser for an adapter, without wgpu, to learn its name and whether it is a software one.
 pub async fn adapter_info() -> Result<AdapterInfo, String> {
-    let gpu = navigator_gpu().ok_or("this browser has no WebGPU (navigator.gpu is missing)")?;
+    let gpu = navigator_gpu().ok_or(NO_WEBGPU)?;
     let request = get(&gpu, "requestAdapter");
-    let request: js_sys::Function = request.dyn_into_fn().ok_or("navigator.gpu.requestAdapter is missing")?;
-    let adapter = await_promise(request.call0(&gpu).map_err(|e| super::browser::js_error_text(&e))?).await?;
+    let request: Function = request.dyn_into().map_err(|_| "navigator.gpu.requestAdapter is missing")?;
+    let adapter = await_promise(request.call0(&gpu).map_err(|e| js_error_text(&e))?).await?;
     if adapter.is_null() || adapter.is_undefined() {
         return Err("the browser offers no WebGPU adapter".into());
     }
@@ -61,21 +103,12 @@ pub async fn adapter_info() -> Result<AdapterInfo, String> {
     Ok(AdapterInfo { description, is_fallback })
 }
 
-trait DynIntoFn {
-    fn dyn_into_fn(self) -> Option<js_sys::Function>;
-}
-impl DynIntoFn for wasm_bindgen::JsValue {
-    fn dyn_into_fn(self) -> Option<js_sys::Function> {
-        wasm_bindgen::JsCast::dyn_into(self).ok()
-    }
-}
-
 /// The wgpu device, set up on first use and cached (success or failure) for the page's lifetime.
 pub async fn wgpu_device() -> Result<Device, String> {
     if let Some(cached) = WGPU_DEVICE.with(|d| d.borrow().clone()) {
         return cached;
     }
-    navigator_gpu().ok_or("this browser has no WebGPU (navigator.gpu is missing)")?;
+    navigator_gpu().ok_or(NO_WEBGPU)?;
     let result = Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU set-up failed: {e}"));
     WGPU_DEVICE.with(|d| *d.borrow_mut() = Some(result.clone()));
     result

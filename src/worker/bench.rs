@@ -3,19 +3,18 @@
 //! first 2,048 MNIST training images, batch 64: 3 warm-up steps (the first one timed on its own:
 //! shader compilation), then 32 timed steps ending with a read of the last loss, so every step's GPU
 //! work is finished inside the timed region. Then single-image inference, the drawing case. The result
-//! is JSON in `window.__benchResult` and in the page.
+//! is JSON, which the page puts in `window.__benchResult` and shows. It runs in the trainer worker,
+//! where the playground trains.
 //!
 //! With `&profile=1` it also splits steps into phases (forward, backward, update) and times the
 //! kernels one step is made of, one at a time, so what is in the way is measured, not guessed.
 
 use burn::tensor::{Device, Distribution, Tensor, TensorData, activation};
-use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde::Serialize;
 
-use super::browser::{get, now_ms};
-use super::compute_backend::{adapter_info, wgpu_device};
-use super::dataset_loader::load_mnist;
+use super::backend::{adapter_info, wgpu_device};
+use super::data::load_mnist;
+use super::js::{get, global, now_ms};
 use crate::data::{MnistDataset, make_batch, batcher::normalise_images};
 use crate::training::{TrainingConfig, TrainingSession};
 
@@ -65,8 +64,7 @@ struct KernelTiming {
 }
 
 fn js_heap() -> f64 {
-    let performance = web_sys::window().and_then(|w| w.performance()).map(wasm_bindgen::JsValue::from).unwrap_or_default();
-    get(&get(&performance, "memory"), "usedJSHeapSize").as_f64().unwrap_or(0.0)
+    get(&get(&get(&global(), "performance"), "memory"), "usedJSHeapSize").as_f64().unwrap_or(0.0)
 }
 
 fn wasm_memory() -> f64 {
@@ -90,13 +88,13 @@ async fn read_loss(loss: Tensor<1>) -> Result<f32, String> {
     Ok(data.iter::<f32>().next().unwrap_or(f32::NAN))
 }
 
-async fn run(engine: &str, with_profile: bool) -> Result<BenchResult, String> {
+async fn run(base_url: &str, engine: &str, with_profile: bool) -> Result<BenchResult, String> {
     let (device, adapter) = match engine {
         "webgpu" => (wgpu_device().await?, adapter_info().await.map(|a| a.description).unwrap_or_default()),
         "cpu" => (Device::flex(), "CPU (wasm)".to_string()),
         other => return Err(format!("unknown engine `{other}` (use cpu or webgpu)")),
     };
-    let (train, _) = load_mnist(|_| {}).await?;
+    let (train, _) = load_mnist(base_url, |_| {}).await?;
     let train: MnistDataset = train.first(IMAGES);
     let mut session = TrainingSession::new(TrainingConfig::new().with_batch_size(BATCH), &device);
     // Uploaded once, before timing (TF.js's page does the same with tf.tensor + slice).
@@ -106,7 +104,7 @@ async fn run(engine: &str, with_profile: bool) -> Result<BenchResult, String> {
     let mut peak_heap = js_heap();
 
     let start = now_ms();
-    read_loss(session.step(&batches[0])).await?;
+    read_loss(session.step(batches.first().ok_or("no benchmark batches")?)).await?;
     let first_step_ms = now_ms() - start;
     for batch in batches.iter().take(WARM_UP_STEPS).skip(1) {
         read_loss(session.step(batch)).await?;
@@ -228,7 +226,7 @@ async fn profile(session: &mut TrainingSession, batches: &[crate::data::MnistBat
     let model = session.inference_model();
     let image: Vec<f32> = vec![0.5; 784];
     let one_image = Tensor::<2>::from_data(TensorData::new(image.clone(), [1, 784]), device); // [1, 784]
-    let w1_of_model = model.layers[0].weight.val(); // [784, 512]
+    let w1_of_model = model.layers.first().map(|l| l.weight.val()).ok_or("the model has no layers")?; // [784, 512]
     kernels.push(time_kernel("one image: fc1 matmul [1,784]·[784,512]", read_cost, || first(one_image.clone().matmul(w1_of_model.clone()))).await?);
     kernels.push(time_kernel("one image: forward of the whole model", read_cost, || first(model.forward(one_image.clone()))).await?);
     kernels.push(
@@ -241,18 +239,10 @@ async fn profile(session: &mut TrainingSession, batches: &[crate::data::MnistBat
     Ok(Profile { forward_ms: median(&mut forward), backward_ms: median(&mut backward), update_ms: median(&mut update), read_ms: read_cost, kernels })
 }
 
-#[component]
-pub fn BenchPage(engine: String, profile: bool) -> impl IntoView {
-    let output = RwSignal::new(format!("running the {engine} benchmark…"));
-    spawn_local(async move {
-        let json = match run(&engine, profile).await {
-            Ok(result) => serde_json::to_string(&result).unwrap_or_default(),
-            Err(e) => serde_json::json!({ "engine": engine, "error": e }).to_string(),
-        };
-        if let Some(window) = web_sys::window() {
-            let _ = js_sys::Reflect::set(&window, &"__benchResult".into(), &json.clone().into());
-        }
-        output.set(json);
-    });
-    view! { <pre data-testid="bench-result">{move || output.get()}</pre> }
+/// Runs the benchmark and returns its result (or the error) as JSON.
+pub async fn run_json(base_url: &str, engine: &str, profile: bool) -> String {
+    match run(base_url, engine, profile).await {
+        Ok(result) => serde_json::to_string(&result).unwrap_or_default(),
+        Err(e) => serde_json::json!({ "engine": engine, "error": e }).to_string(),
+    }
 }

@@ -1,31 +1,31 @@
 //! Downloads the MNIST IDX files the page serves itself (gzip, under `data/`) with byte-level
-//! progress, and decodes them with the core's IDX reader. Never talks to another origin.
+//! progress, and decodes them with the core's IDX reader. URLs are resolved against the page's own
+//! address (the worker's may differ), so the page works from any sub-path. Never talks to another origin.
 
 use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Response;
 
-use super::browser::{await_promise, get, js_error_text};
+use super::js::{await_promise, get, global, js_error_text};
 use crate::data::{MnistDataset, Split};
+use crate::trainer::protocol::DownloadProgress;
 
 /// Where the page serves the data, relative to itself.
 pub const DATA_DIR: &str = "data";
-
-/// Bytes received so far and in total (when the server says).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct DownloadProgress {
-    pub loaded: u64,
-    pub total: Option<u64>,
-}
 
 fn file_url(name: &str) -> String {
     format!("{DATA_DIR}/{name}.gz")
 }
 
+/// `path` resolved against `base` (the page's URL).
+pub fn resolve(base: &str, path: &str) -> String {
+    web_sys::Url::new_with_base(path, base).map(|u| u.href()).unwrap_or_else(|_| path.to_string())
+}
+
 async fn open(url: &str) -> Result<Response, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let response = JsFuture::from(window.fetch_with_str(url))
+    let scope: web_sys::WorkerGlobalScope = global().unchecked_into();
+    let response = JsFuture::from(scope.fetch_with_str(url))
         .await
         .map_err(|e| format!("could not download {url}: {}", js_error_text(&e)))?;
     let response: Response = response.dyn_into().map_err(|_| format!("{url}: not an HTTP response"))?;
@@ -68,19 +68,19 @@ async fn read_body(url: &str, response: Response, on_chunk: &dyn Fn(u64)) -> Res
 }
 
 /// Downloads and decodes both splits. `on_progress` is called after every chunk.
-pub async fn load_mnist(on_progress: impl Fn(DownloadProgress)) -> Result<(MnistDataset, MnistDataset), String> {
+pub async fn load_mnist(base: &str, on_progress: impl Fn(DownloadProgress)) -> Result<(MnistDataset, MnistDataset), String> {
     let names = [Split::Train.images_file(), Split::Train.labels_file(), Split::Test.images_file(), Split::Test.labels_file()];
     // Open all four first so the total is known before the bar starts moving.
     let mut responses = Vec::with_capacity(names.len());
     for name in names {
-        responses.push(open(&file_url(name)).await?);
+        responses.push(open(&resolve(base, &file_url(name))).await?);
     }
     let total: Option<u64> = responses.iter().map(content_length).sum();
     let loaded = std::cell::Cell::new(0u64);
     on_progress(DownloadProgress { loaded: 0, total });
     let mut files = Vec::with_capacity(names.len());
     for (name, response) in names.iter().zip(responses) {
-        let url = file_url(name);
+        let url = resolve(base, &file_url(name));
         let on_chunk = |n: u64| {
             loaded.set(loaded.get() + n);
             on_progress(DownloadProgress { loaded: loaded.get(), total });

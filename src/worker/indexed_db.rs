@@ -1,14 +1,15 @@
 //! The browser's copy of the latest run snapshot, in IndexedDB (one database, one object store, one
-//! record). Every failure — no IndexedDB (some private modes), a blocked open, a full disk — comes back
-//! as text; the caller then tells the user that persistence is off and carries on.
+//! record), opened from the worker. Every failure — no IndexedDB (some private modes), a blocked
+//! open, a full disk — comes back as text; the trainer then says persistence is off and carries on.
 
 use js_sys::{Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
 
-use super::browser::{await_promise, get, js_error_text};
+use super::js::{await_promise, get, global, js_error_text};
 use crate::snapshot::RunSnapshot;
+use crate::trainer::store::{RunStore, StoredRun};
 
 const DB_NAME: &str = "backprop-playground";
 const STORE: &str = "runs";
@@ -66,9 +67,9 @@ async fn commit(transaction: &IdbTransaction) -> Result<(), String> {
 }
 
 async fn open() -> Result<IdbDatabase, String> {
-    let window = web_sys::window().ok_or("no window")?;
+    let scope: web_sys::WorkerGlobalScope = global().unchecked_into();
     // Throws (rather than returning null) in some private modes and sandboxed frames.
-    let factory = window
+    let factory = scope
         .indexed_db()
         .map_err(|e| format!("IndexedDB is blocked ({})", js_error_text(&e)))?
         .ok_or("this browser offers no IndexedDB")?;
@@ -95,7 +96,7 @@ fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
 }
 
 /// Writes `snapshot` as the latest run, replacing the previous one.
-pub async fn save(snapshot: &RunSnapshot) -> Result<(), String> {
+async fn save(snapshot: &RunSnapshot) -> Result<(), String> {
     let db = open().await?;
     let record = js_sys::Object::new();
     set(&record, "model", &Uint8Array::from(snapshot.model.as_slice()).into());
@@ -110,7 +111,7 @@ pub async fn save(snapshot: &RunSnapshot) -> Result<(), String> {
 }
 
 /// The latest saved run, if any. A record that cannot be read is reported, not silently dropped.
-pub async fn load() -> Result<Option<Result<RunSnapshot, String>>, String> {
+async fn load() -> Result<Option<Result<RunSnapshot, String>>, String> {
     let db = open().await?;
     let (_transaction, store) = store_in(&db, IdbTransactionMode::Readonly)?;
     let request = store.get(&JsValue::from_str(KEY)).map_err(|e| js_error_text(&e))?;
@@ -132,11 +133,28 @@ pub async fn load() -> Result<Option<Result<RunSnapshot, String>>, String> {
 }
 
 /// Forgets the saved run ("Start fresh").
-pub async fn clear() -> Result<(), String> {
+async fn clear() -> Result<(), String> {
     let db = open().await?;
     let (transaction, store) = store_in(&db, IdbTransactionMode::Readwrite)?;
     store.delete(&JsValue::from_str(KEY)).map_err(|e| js_error_text(&e))?;
     let result = commit(&transaction).await;
     db.close();
     result
+}
+
+/// The trainer's store in the browser.
+pub struct IndexedDbStore;
+
+impl RunStore for IndexedDbStore {
+    async fn save(&mut self, snapshot: &RunSnapshot) -> Result<(), String> {
+        save(snapshot).await
+    }
+
+    async fn load(&mut self) -> Result<StoredRun, String> {
+        load().await
+    }
+
+    async fn clear(&mut self) -> Result<(), String> {
+        clear().await
+    }
 }

@@ -2,7 +2,7 @@
 // fine-tuning; the backprop page's worked example and gradient checks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openPage, byTestId, waitUntilReady, screenshot } from './harness.mjs';
+import { startServer, openPage, byTestId, waitUntilReady, waitUntilIdle, screenshot } from './harness.mjs';
 
 /** Draws polylines (canvas CSS coordinates, 0…280) with mouse moves. */
 async function draw(page, strokes) {
@@ -19,7 +19,8 @@ const predicted = (page) => page.textContent(byTestId('predicted-digit'));
 const bars = (page) => page.$$eval(`${byTestId('prediction-bars')} [data-digit]`, (els) => els.map((e) => Number(e.dataset.probability)));
 
 async function waitForPrediction(page, digit) {
-  await page.waitForFunction((args) => document.querySelector(args[0])?.textContent === args[1], [byTestId('predicted-digit'), String(digit)], { timeout: 30_000 }).catch(() => {});
+  await page.waitForFunction((args) => document.querySelector(args[0])?.textContent === args[1] && document.querySelector(args[2])?.dataset.busy === 'false',
+    [byTestId('predicted-digit'), String(digit), byTestId('prediction-bars')], { timeout: 30_000 }).catch(() => {});
   return predicted(page);
 }
 
@@ -60,9 +61,10 @@ test('draw a 1 and a 0 with the pretrained model; clear; teach back and fine-tun
     const after = await bars(page);
     assert.ok(after[6] > before[6], `p(6) ${before[6]} → ${after[6]}`);
 
-    // My digits survive a reload.
+    // My digits survive a reload (and so does the fine-tuned model, restored from this browser).
     await page.reload();
-    await waitUntilReady(page);
+    await waitUntilIdle(page);
+    assert.match(await page.textContent(byTestId('restored-note')), /Restored model from this browser/);
     assert.equal(await page.$$eval(`${byTestId('my-digits')} canvas`, (c) => c.length), 1);
     await page.click(byTestId('clear-my-digits'));
   } finally {

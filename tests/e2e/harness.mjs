@@ -100,3 +100,20 @@ export async function waitUntilIdle(page, timeout = 300_000) {
     { timeout, polling: 250 },
   );
 }
+
+/**
+ * Runs `source` (script text) in the trainer's Web Worker before the worker's own code, e.g. to take
+ * IndexedDB away there (page init scripts do not reach workers). The page's `Worker` constructor is
+ * wrapped: the worker starts from a blob that runs `source`, then loads Trunk's worker script and its
+ * wasm by absolute URL.
+ */
+export async function beforeWorkerStarts(page, source) {
+  await page.addInitScript((prelude) => {
+    const Original = window.Worker;
+    window.Worker = function (url, options) {
+      const base = new URL('.', new URL(url, location.href)).href;
+      const script = `${prelude}\nimportScripts(${JSON.stringify(`${base}trainer-worker.js`)});\nwasm_bindgen(${JSON.stringify(`${base}trainer-worker_bg.wasm`)});`;
+      return new Original(URL.createObjectURL(new Blob([script], { type: 'text/javascript' })), options);
+    };
+  }, source);
+}

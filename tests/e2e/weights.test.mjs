@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, openPage, byTestId, waitUntilReady, waitUntilIdle, screenshot, ARTIFACTS } from './harness.mjs';
+import { startServer, openPage, byTestId, waitUntilReady, waitUntilIdle, screenshot, beforeWorkerStarts, ARTIFACTS } from './harness.mjs';
 
 const BAD = path.resolve(import.meta.dirname, '..', 'fixtures', 'weights', 'bad');
 
@@ -32,7 +32,9 @@ async function prediction(page, described) {
     { timeout: 120_000 },
   );
   await drawFixedDigit(page);
-  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent !== '–', byTestId('predicted-digit'), { timeout: 60_000 });
+  // The answer for the whole stroke (on a slow device, partial strokes are answered on the way).
+  await page.waitForFunction((args) => document.querySelector(args[0])?.textContent !== '–' && document.querySelector(args[1])?.dataset.busy === 'false',
+    [byTestId('predicted-digit'), byTestId('prediction-bars')], { timeout: 60_000 });
   return bars(page);
 }
 
@@ -172,11 +174,10 @@ test('without IndexedDB the page says persistence is off and still trains', { ti
   const server = await startServer();
   const { page, close } = await openPage(server.origin);
   try {
-    await page.addInitScript(() => {
-      Object.defineProperty(window, 'indexedDB', {
-        get() { throw new DOMException('The user denied permission to access the database.', 'SecurityError'); },
-      });
-    });
+    // IndexedDB is used by the trainer's worker, so it is taken away there.
+    await beforeWorkerStarts(page, `Object.defineProperty(self, 'indexedDB', {
+      get() { throw new DOMException('The user denied permission to access the database.', 'SecurityError'); },
+    });`);
     await page.goto(`${server.origin}/?backend=cpu&train=640&test=200`);
     await waitUntilReady(page);
     await page.waitForFunction((sel) => /Persistence is off/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('persistence-status'), { timeout: 30_000 });
@@ -194,9 +195,7 @@ test('a full disk turns persistence off with the reason; training goes on', { ti
   const server = await startServer();
   const { page, close } = await openPage(server.origin);
   try {
-    await page.addInitScript(() => {
-      IDBObjectStore.prototype.put = function () { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };
-    });
+    await beforeWorkerStarts(page, `IDBObjectStore.prototype.put = function () { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };`);
     await page.goto(`${server.origin}/?backend=cpu&train=640&test=200`);
     await waitUntilReady(page);
     await stepOnce(page, 1);

@@ -1,0 +1,195 @@
+//! The page's side of the trainer worker: `use_trainer` starts the worker, owns it and its message
+//! handlers (and terminates it when the view goes away), queues commands until the worker says it
+//! is listening, and applies every event to the page's signals. Components get a [`Trainer`] handle
+//! and only ever call [`Trainer::send`].
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Array, Uint8Array};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+
+use super::browser::{js_error_text, offer_download};
+use super::controls::SettingsForm;
+use super::state::{Confusion, PlaygroundState};
+use crate::data::mnist::NUM_CLASSES;
+use crate::settings::PlaygroundSettings;
+use crate::trainer::protocol::{Command, Event, Notice, decode, encode};
+
+/// Trunk's loader for the `trainer-worker` binary (worker files keep their names, unhashed),
+/// relative to the page so the page works from any sub-path.
+const WORKER_URL: &str = "./trainer-worker_loader.js";
+
+struct Connection {
+    worker: Option<Worker>,
+    /// Commands sent before the worker listens.
+    queued: RefCell<Vec<Command>>,
+    listening: Cell<bool>,
+    /// The handlers stay alive as long as the worker.
+    _on_message: Option<Closure<dyn FnMut(MessageEvent)>>,
+    _on_error: Option<Closure<dyn FnMut(ErrorEvent)>>,
+}
+
+/// A handle on the trainer; copy it into any component.
+#[derive(Clone, Copy)]
+pub struct Trainer {
+    connection: StoredValue<Rc<Connection>, LocalStorage>,
+    state: PlaygroundState,
+}
+
+impl Trainer {
+    pub fn send(&self, command: Command) {
+        let connection = self.connection.get_value();
+        if !connection.listening.get() {
+            connection.queued.borrow_mut().push(command);
+            return;
+        }
+        if let Some(worker) = &connection.worker {
+            post(worker, &command, self.state);
+        }
+    }
+}
+
+fn post(worker: &Worker, command: &Command, state: PlaygroundState) {
+    let bytes = match encode(command) {
+        Ok(b) => b,
+        Err(e) => return state.error.set(Some(e)),
+    };
+    let array = Uint8Array::from(bytes.as_slice());
+    let transfer = Array::of1(&array.buffer());
+    if let Err(e) = worker.post_message_with_transfer(&array, &transfer) {
+        state.error.set(Some(format!("The trainer could not be reached ({}).", js_error_text(&e))));
+    }
+}
+
+fn confusion_from(rows: &[Vec<u32>]) -> Option<Confusion> {
+    let mut m = [[0u32; NUM_CLASSES]; NUM_CLASSES];
+    if rows.len() != NUM_CLASSES || rows.iter().any(|r| r.len() != NUM_CLASSES) {
+        return None;
+    }
+    for (target, row) in m.iter_mut().zip(rows) {
+        target.copy_from_slice(row);
+    }
+    Some(m)
+}
+
+/// Puts one event on the page.
+fn apply(event: Event, state: PlaygroundState, form: SettingsForm) {
+    match event {
+        Event::WorkerStarted => {}
+        Event::Phase(phase) => state.phase.set(phase),
+        Event::Backend(info) => state.backend.set(Some(info)),
+        Event::DatasetSizes { train, test } => state.dataset_sizes.set(Some((train, test))),
+        Event::Run(view) => {
+            state.progress.set(view.progress);
+            state.losses.set(view.losses);
+            state.epochs.set(view.epochs);
+            state.log.set(view.log);
+            state.confusion.set(view.confusion.as_deref().and_then(confusion_from));
+            state.mistakes.set(view.mistakes);
+            state.images_per_second.set(view.images_per_second);
+        }
+        Event::Progress(p) => state.progress.set(Some(p)),
+        Event::Losses(losses) => state.losses.update(|l| l.extend(losses)),
+        Event::Log(lines) => state.log.update(|l| l.extend(lines)),
+        Event::Epoch { result, confusion, mistakes } => {
+            state.epochs.update(|e| e.push(result));
+            state.confusion.set(confusion_from(&confusion));
+            state.mistakes.set(mistakes);
+        }
+        Event::Speed(ips) => state.images_per_second.set(Some(ips)),
+        Event::Predictor { description, version } => {
+            state.predictor_description.set(description);
+            state.model_version.set(version);
+        }
+        Event::Prediction { id, probabilities } => state.prediction.set(Some((id, probabilities))),
+        Event::Persistence(p) => state.persistence.set(p),
+        Event::FormSettings(query) => form.set_training(&PlaygroundSettings::from_query(&query).0),
+        Event::Notice { to, text } => {
+            let text = (!text.is_empty()).then_some(text);
+            match to {
+                Notice::Weights => state.weights_status.set(text),
+                Notice::Drawing => state.draw_message.set(text),
+                Notice::Backprop => state.apply_result.set(text),
+                Notice::Restored => state.restored_note.set(text),
+            }
+        }
+        Event::Error(e) => state.error.set(Some(e)),
+        Event::ClearError => state.error.set(None),
+        Event::Backprop(view) => state.backprop.set(Some(view)),
+        Event::Download { name, bytes } => match offer_download(&bytes, &name) {
+            Ok(()) => state.weights_status.set(Some(format!("Downloaded {name}: load it in PyTorch with load_state_dict, or back here."))),
+            Err(e) => state.error.set(Some(format!("The download failed: {e}"))),
+        },
+        Event::BenchResult(json) => {
+            if let Some(window) = web_sys::window() {
+                let _ = js_sys::Reflect::set(&window, &"__benchResult".into(), &json.clone().into());
+            }
+            state.bench_result.set(Some(json));
+        }
+    }
+}
+
+/// Starts the trainer worker for this page and returns the handle components send commands with.
+pub fn use_trainer(state: PlaygroundState, form: SettingsForm) -> Trainer {
+    let options = WorkerOptions::new();
+    // Trunk's loader shim calls importScripts, which only classic workers have.
+    options.set_type(WorkerType::Classic);
+    let worker = Worker::new_with_options(WORKER_URL, &options);
+    let connection = match worker {
+        Err(e) => {
+            state.error.set(Some(format!("The trainer could not start ({}); this browser may not allow Web Workers.", js_error_text(&e))));
+            Rc::new(Connection { worker: None, queued: RefCell::new(Vec::new()), listening: Cell::new(false), _on_message: None, _on_error: None })
+        }
+        Ok(worker) => {
+            let connection = Rc::new_cyclic(|weak: &std::rc::Weak<Connection>| {
+                let weak = weak.clone();
+                let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
+                    let event = match message.data().dyn_into::<Uint8Array>().map_err(|_| "not bytes".to_string()).and_then(|a| decode::<Event>(&a.to_vec())) {
+                        Ok(event) => event,
+                        Err(e) => return state.error.set(Some(format!("The page received a message from the trainer it cannot read ({e})."))),
+                    };
+                    if event == Event::WorkerStarted {
+                        if let Some(connection) = weak.upgrade() {
+                            connection.listening.set(true);
+                            let queued = std::mem::take(&mut *connection.queued.borrow_mut());
+                            if let Some(worker) = &connection.worker {
+                                for command in &queued {
+                                    post(worker, command, state);
+                                }
+                            }
+                        }
+                    }
+                    apply(event, state, form);
+                });
+                let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |error: ErrorEvent| {
+                    error.prevent_default();
+                    state.error.set(Some(format!(
+                        "The trainer stopped unexpectedly ({}). Reload the page: the run saved in this browser will be restored.",
+                        error.message()
+                    )));
+                });
+                worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+                worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+                Connection {
+                    worker: Some(worker),
+                    queued: RefCell::new(Vec::new()),
+                    listening: Cell::new(false),
+                    _on_message: Some(on_message),
+                    _on_error: Some(on_error),
+                }
+            });
+            connection
+        }
+    };
+    let terminate = send_wrapper::SendWrapper::new(connection.worker.clone());
+    on_cleanup(move || {
+        if let Some(worker) = terminate.take() {
+            worker.terminate();
+        }
+    });
+    Trainer { connection: StoredValue::new_local(connection), state }
+}

@@ -1,0 +1,13 @@
+//! The trainer's Web Worker (Trunk builds this binary with `data-type="worker"`).
+
+#[cfg(target_family = "wasm")]
+fn main() {
+    console_error_panic_hook::set_once();
+    backprop_playground::worker::start();
+}
+
+#[cfg(not(target_family = "wasm"))]
+fn main() {
+    eprintln!("The trainer worker runs in the browser, started by the page.");
+    std::process::exit(2);
+}

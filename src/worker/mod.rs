@@ -1,0 +1,132 @@
+//! The trainer's dedicated Web Worker (wasm only): message plumbing around the core's
+//! [`crate::trainer`] loop, plus what only a browser can do — fetch the data and the pretrained model,
+//! set up WebGPU (or fall back to the CPU), keep snapshots in IndexedDB.
+//!
+//! Messages are `postcard` bytes in a `Uint8Array` whose buffer is transferred, both ways.
+
+mod backend;
+mod bench;
+mod data;
+mod indexed_db;
+mod js;
+
+use std::rc::Rc;
+
+use futures_channel::mpsc::{UnboundedReceiver, unbounded};
+use futures_lite::StreamExt;
+use js_sys::{Array, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::settings::PlaygroundSettings;
+use crate::trainer::protocol::{Command, Event, Phase, decode, encode};
+use crate::trainer::{Prepared, Trainer, serve};
+use indexed_db::IndexedDbStore;
+
+/// Where the page serves the pretrained model (copied from `www/models` by Trunk).
+const PRETRAINED_PATH: &str = "models/pretrained-mnist.safetensors";
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// Posts one event to the page, transferring its buffer. A message that cannot be posted has
+/// nowhere to go but the console.
+fn post(event: &Event) {
+    let bytes = match encode(event) {
+        Ok(bytes) => bytes,
+        Err(e) => return web_sys::console::error_1(&e.into()),
+    };
+    let array = Uint8Array::from(bytes.as_slice());
+    let transfer = Array::of1(&array.buffer());
+    if let Err(e) = scope().post_message_with_transfer(&array, &transfer) {
+        web_sys::console::error_1(&e);
+    }
+}
+
+fn command_from(event: &MessageEvent) -> Result<Command, String> {
+    let array: Uint8Array = event.data().dyn_into().map_err(|_| "a message that is not bytes".to_string())?;
+    decode(&array.to_vec())
+}
+
+fn format_time(ms: f64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms));
+    String::from(date.to_locale_string("en-GB", &JsValue::UNDEFINED))
+}
+
+/// Starts the worker: listens for commands, then tells the page it is listening.
+pub fn start() {
+    let (sender, commands) = unbounded::<Command>();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| match command_from(&event) {
+        Ok(command) => {
+            let _ = sender.unbounded_send(command);
+        }
+        Err(e) => post(&Event::Error(format!("The trainer received a message it cannot read ({e})."))),
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // Lives as long as the worker.
+    on_message.forget();
+    wasm_bindgen_futures::spawn_local(run(commands));
+    post(&Event::WorkerStarted);
+}
+
+/// Waits for `Start` (answering a benchmark request instead, if that comes), loads the data, picks
+/// the device, then hands everything to the trainer's loop.
+async fn run(mut commands: UnboundedReceiver<Command>) {
+    let emit: Rc<dyn Fn(Event)> = Rc::new(|event| post(&event));
+    let (base_url, query, debug_device_lost) = loop {
+        match commands.next().await {
+            Some(Command::Start { base_url, settings, debug_device_lost }) => break (base_url, settings, debug_device_lost),
+            Some(Command::Bench { base_url, engine, profile }) => emit(Event::BenchResult(bench::run_json(&base_url, &engine, profile).await)),
+            Some(_) => {}
+            None => return,
+        }
+    };
+    let (settings, _) = PlaygroundSettings::from_query(&query);
+    let mut trainer = Trainer::new(IndexedDbStore, emit.clone(), Box::new(format_time));
+    if debug_device_lost {
+        backend::record_gpu_devices();
+        trainer.set_device_loss_drill(Box::new(backend::destroy_recorded_devices));
+    }
+    let Some((train, test)) = load_data(&mut trainer, &mut commands, &base_url).await else { return };
+    let train = match settings.train_limit {
+        Some(n) => train.first(n),
+        None => train,
+    };
+    let test = match settings.test_limit {
+        Some(n) => test.first(n),
+        None => test,
+    };
+    let sample = train.first(256);
+    let (device, backend) = backend::choose_backend(settings.backend, &sample, |s| emit(Event::Phase(Phase::ChoosingBackend(s.into())))).await;
+    let pretrained = data::fetch_bytes(&data::resolve(&base_url, PRETRAINED_PATH)).await;
+    trainer.prepare(Prepared { train, test, device, backend, pretrained }, settings).await;
+    serve(&mut trainer, &mut commands, js::yield_now).await;
+}
+
+/// Downloads MNIST, reporting progress; after a failure, waits for Retry. `None`: the page is gone.
+async fn load_data(
+    trainer: &mut Trainer<IndexedDbStore>,
+    commands: &mut UnboundedReceiver<Command>,
+    base_url: &str,
+) -> Option<(crate::data::MnistDataset, crate::data::MnistDataset)> {
+    loop {
+        trainer.set_phase(Phase::LoadingData(Default::default()));
+        match data::load_mnist(base_url, |p| trainer.emit(Event::Phase(Phase::LoadingData(p)))).await {
+            Ok(sets) => return Some(sets),
+            Err(e) => {
+                trainer.set_phase(Phase::DataFailed(e.clone()));
+                trainer.emit(Event::Error(format!("The MNIST data could not be loaded: {e}")));
+                loop {
+                    match commands.next().await? {
+                        Command::RetryData => break,
+                        // Answered (with nothing), so the drawing panel asks again once there is a model.
+                        Command::Predict { id, .. } => trainer.emit(Event::Prediction { id, probabilities: Vec::new() }),
+                        _ => continue,
+                    }
+                }
+            }
+        }
+    }
+}

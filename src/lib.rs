@@ -33,3 +33,22 @@ pub mod worker;
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     futures_lite::future::block_on(future)
 }
+
+/// Runs the binary's static constructors (cubecl registers its IR dialects through `inventory`) once,
+/// first thing in `main`. Without this call wasm-ld links the binary "command-style" and wraps every
+/// export — that is, every call from JavaScript into wasm: each event handler, each resolved promise —
+/// in a fresh run of all constructors, which measured 4 ms per call on the page and is most of what a
+/// read of a one-element tensor cost. Referencing `__wasm_call_ctors` turns the wrapping off, so every
+/// wasm binary of this crate (the page, the worker, the browser tests) must call this before burn.
+#[cfg(target_family = "wasm")]
+pub fn run_static_constructors() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static DONE: AtomicBool = AtomicBool::new(false);
+    unsafe extern "C" {
+        fn __wasm_call_ctors();
+    }
+    if !DONE.swap(true, Ordering::SeqCst) {
+        // SAFETY: runs once per instance, as the linker's own wrapper would have before the first export.
+        unsafe { __wasm_call_ctors() }
+    }
+}

@@ -2,6 +2,7 @@
 
 #[cfg(target_family = "wasm")]
 fn main() {
+    backprop_playground::run_static_constructors();
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(backprop_playground::app::App);
 }

@@ -24,6 +24,7 @@ thread_local! {
 
 /// The WebGPU device; set up once per page, as the app does. A missing adapter fails the test.
 async fn gpu() -> Device {
+    backprop_playground::run_static_constructors();
     if let Some(d) = GPU.with(|g| g.borrow().clone()) {
         return d;
     }
@@ -75,7 +76,7 @@ async fn a_few_webgpu_training_steps_lower_the_loss() {
 
 #[wasm_bindgen_test]
 async fn webgpu_reads_match_the_cpu_backend() {
-    let gpu = gpu().await;
+    let gpu = gpu().await; // runs the static constructors, as every test here must first
     let cpu = Device::flex();
     let data = synthetic_digits(16);
     let indices: Vec<usize> = (0..16).collect();

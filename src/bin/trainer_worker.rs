@@ -2,6 +2,7 @@
 
 #[cfg(target_family = "wasm")]
 fn main() {
+    backprop_playground::run_static_constructors();
     console_error_panic_hook::set_once();
     backprop_playground::worker::start();
 }

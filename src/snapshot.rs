@@ -51,6 +51,9 @@ pub struct SnapshotMeta {
     /// Milliseconds since 1970, when it was taken.
     pub saved_at_ms: f64,
     pub history: RunHistory,
+    /// For an entry of "recent models": what replaced or forgot it ("Reset", "Load weights", …).
+    #[serde(default)]
+    pub kept_because: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +84,7 @@ impl RunSnapshot {
             steps: progress.steps,
             saved_at_ms,
             history,
+            kept_because: None,
         };
         Ok(Self { model, optimizer, meta })
     }

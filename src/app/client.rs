@@ -124,6 +124,8 @@ fn apply(event: Event, state: PlaygroundState, form: SettingsForm) {
             Ok(()) => state.weights_status.set(Some(format!("Downloaded {name}: load it in PyTorch with load_state_dict, or back here."))),
             Err(e) => state.error.set(Some(format!("The download failed: {e}"))),
         },
+        Event::Recent(list) => state.recent.set(list),
+        Event::UndoOffer(offer) => state.undo_offer.set(offer),
         Event::BenchResult(json) => {
             if let Some(window) = web_sys::window() {
                 let _ = js_sys::Reflect::set(&window, &"__benchResult".into(), &json.clone().into());

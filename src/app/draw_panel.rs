@@ -156,6 +156,7 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
     let latency: RwSignal<Option<f64>> = RwSignal::new(None);
     // The last round trips (ms), for the benchmark and tests: `data-latencies` on the latency line.
     let latencies: RwSignal<Vec<f64>> = RwSignal::new(Vec::new());
+    let answered = RwSignal::new(0usize);
     let message = state.draw_message;
     let (stored, storage_ok) = load_my_digits();
     let my_digits: RwSignal<Vec<MyDigit>> = RwSignal::new(stored);
@@ -209,6 +210,7 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
         }
         let round_trip = now_ms() - asked.sent_ms;
         latency.set(Some(round_trip));
+        answered.update(|n| *n += 1);
         latencies.update(|l| {
             l.push(round_trip);
             if l.len() > MAX_LATENCIES {
@@ -334,6 +336,7 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
                     <div class="predicted" data-testid="predicted-digit">{move || predicted().map(|(d, _)| d.to_string()).unwrap_or("–".into())}</div>
                     <p class="confidence">{move || predicted().map(|(_, p)| format!("{:.1}% sure", p * 100.0)).unwrap_or("draw a digit".into())}</p>
                     <p class="latency" data-testid="prediction-latency" title="round trip to the trainer and back"
+                        data-answered=move || answered.get()
                         data-latencies=move || latencies.with(|l| l.iter().map(|v| format!("{v:.2}")).collect::<Vec<_>>().join(" "))>{move || latency.get().map(|ms| format!("{ms:.1} ms")).unwrap_or_default()}</p>
                     <PredictionBars probabilities predicting/>
                 </div>

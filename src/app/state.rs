@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::backprop_step::BackpropView;
 use crate::data::mnist::NUM_CLASSES;
 use crate::run::Progress;
-pub use crate::trainer::protocol::{BackendInfo, EpochResult, MistakeView, Persistence, Phase};
+pub use crate::trainer::protocol::{BackendInfo, EpochResult, MistakeView, Persistence, Phase, RecentModel};
 
 pub type Confusion = [[u32; NUM_CLASSES]; NUM_CLASSES];
 
@@ -48,6 +48,10 @@ pub struct PlaygroundState {
     pub apply_result: RwSignal<Option<String>>,
     /// `?bench=…`: the benchmark's JSON once it is done.
     pub bench_result: RwSignal<Option<String>>,
+    /// Models that an action replaced or forgot, newest first.
+    pub recent: RwSignal<Vec<RecentModel>>,
+    /// What Undo would bring back.
+    pub undo_offer: RwSignal<Option<String>>,
 }
 
 impl PlaygroundState {
@@ -75,6 +79,8 @@ impl PlaygroundState {
             backprop: RwSignal::new(None),
             apply_result: RwSignal::new(None),
             bench_result: RwSignal::new(None),
+            recent: RwSignal::new(Vec::new()),
+            undo_offer: RwSignal::new(None),
         }
     }
 }

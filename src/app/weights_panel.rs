@@ -111,9 +111,46 @@ pub fn WeightsPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<O
                 "…or drop a .safetensors file here (saved by this page, or by PyTorch with safetensors.torch.save_file(model.state_dict(), …))"
             </div>
             {move || status.get().map(|s| view! { <p class="weights-status" data-testid="weights-status">{s}</p> })}
+            {move || state.undo_offer.get().map(|what| view! {
+                <p class="undo" data-testid="undo-offer">{format!("Replaced {what}. ")}
+                    <button class="primary" data-testid="undo" on:click=move |_| trainer.send(Command::Undo)>"Undo"</button></p>
+            })}
+            <RecentModels trainer state/>
             {debug_device_lost.then(|| view! {
                 <p class="debug"><button data-testid="simulate-device-lost" on:click=on_lose_device>"Debug: simulate GPU loss"</button></p>
             })}
         </section>
+    }
+}
+
+/// "Recent models": what Reset, a new run, a loaded file and the like replaced, each with Restore and
+/// Download. Kept in this browser, the last few.
+#[component]
+fn RecentModels(trainer: Trainer, state: PlaygroundState) -> impl IntoView {
+    let training = move || matches!(state.phase.get(), Phase::Training | Phase::Evaluating);
+    view! {
+        {move || (!state.recent.with(|r| r.is_empty())).then(|| view! {
+            <div class="recent">
+                <p class="small-title">"Recent models (kept in this browser)"</p>
+                <ul class="recent-models" data-testid="recent-models">
+                    {state.recent.get().into_iter().map(|m| {
+                        let id = m.id;
+                        let accuracy = m.test_accuracy.map(|a| format!(", {:.1} %", a * 100.0)).unwrap_or_default();
+                        let text = match &m.problem {
+                            None => format!("{} — before “{}”: step {}, epoch {}{accuracy} · {}", m.when, m.because, m.steps, m.epoch, m.settings),
+                            Some(why) => format!("{} — cannot be read: {why}", m.when),
+                        };
+                        let readable = m.problem.is_none();
+                        view! {
+                            <li data-testid="recent-model" data-steps=m.steps>
+                                <span>{text}</span>" "
+                                <button data-testid="restore-recent" disabled=move || !readable || training() on:click=move |_| trainer.send(Command::RestoreRecent { id })>"Restore"</button>
+                                <button data-testid="download-recent" disabled=!readable on:click=move |_| trainer.send(Command::DownloadRecent { id })>"Download"</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </div>
+        })}
     }
 }

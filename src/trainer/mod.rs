@@ -31,7 +31,7 @@ use crate::settings::PlaygroundSettings;
 use crate::snapshot::{EpochRecord, RunHistory, RunSnapshot};
 use crate::training::{TrainingConfig, TrainingSession};
 use crate::weights_file::{self, TrainingFacts};
-use protocol::{BackendInfo, BackendKind, BackpropSample, Command, EpochResult, Event, MistakeView, Notice, Persistence, Phase, RunView};
+use protocol::{BackendInfo, BackendKind, BackpropSample, Command, EpochResult, Event, MistakeView, Notice, Persistence, Phase, RecentModel, RunView};
 use store::RunStore;
 
 /// On the CPU every step computes synchronously; after this much work the loop reads the losses and
@@ -104,7 +104,18 @@ pub struct Trainer<S: RunStore> {
     backprop: Option<ShownBackprop>,
     /// `?debug=device-lost`: destroys the GPU devices and says how many.
     lose_device: Option<Box<dyn Fn() -> usize>>,
+    /// "Recent models": what destructive actions replaced or forgot, newest last (also in the store).
+    recent: Vec<(u64, RunSnapshot)>,
+    /// Recent entries the store has but that cannot be read, with why (kept, never overwritten).
+    broken_recent: Vec<(u64, String)>,
+    /// The entry the last destructive action kept, which Undo brings back.
+    undo: Option<u64>,
+    /// The recent entry that holds exactly the current run, until the model changes again.
+    kept_current: Option<u64>,
 }
+
+/// Recent models kept at most.
+pub const MAX_RECENT: usize = 5;
 
 /// Milliseconds since 1970.
 fn now_epoch_ms() -> f64 {
@@ -147,6 +158,10 @@ impl<S: RunStore> Trainer<S> {
             train_images: 0,
             backprop: None,
             lose_device: None,
+            recent: Vec::new(),
+            broken_recent: Vec::new(),
+            undo: None,
+            kept_current: None,
         }
     }
 
@@ -226,6 +241,7 @@ impl<S: RunStore> Trainer<S> {
             Err(e) => self.error(format!("The pretrained model {e}; train one here instead.")),
         }
         let restored = self.restore_saved().await;
+        self.load_recent().await;
         if !restored {
             self.set_phase(Phase::Ready);
         }
@@ -242,7 +258,7 @@ impl<S: RunStore> Trainer<S> {
                     self.notice(Notice::Weights, format!("Debug: destroyed {n} WebGPU device(s)."));
                 }
             }
-            Command::Train { settings } => self.train_command(&settings),
+            Command::Train { settings } => self.train_command(&settings).await,
             Command::Pause => {
                 if self.is_training() {
                     self.set_phase(Phase::Paused);
@@ -261,6 +277,15 @@ impl<S: RunStore> Trainer<S> {
                 self.compute_backprop(sample, settings).await;
             }
             Command::ApplyUpdate { live } => self.apply_update(live).await,
+            Command::RestoreRecent { id } => self.restore_recent(id).await,
+            Command::DownloadRecent { id } => self.download_recent(id),
+            Command::Undo => match self.undo.take() {
+                Some(id) => {
+                    self.emit(Event::UndoOffer(None));
+                    self.restore_recent(id).await;
+                }
+                None => self.notice(Notice::Weights, "There is nothing to undo."),
+            },
         }
     }
 
@@ -291,12 +316,13 @@ impl<S: RunStore> Trainer<S> {
 
     /// Makes sure there is a run to train: a finished one is replaced by a fresh one, a missing one
     /// is created from `settings`. False (with a message) when there is nothing to train with.
-    fn ensure_run(&mut self, query: &str) -> bool {
+    async fn ensure_run(&mut self, query: &str) -> bool {
         let Some((device, train, test)) = self.ready() else {
             self.error("The data or the compute backend is not ready yet.");
             return false;
         };
         if self.run.as_ref().is_some_and(|r| r.finished()) {
+            self.keep_current("a new run started after it ended").await;
             self.forget_run();
         }
         if self.run.is_none() {
@@ -313,10 +339,11 @@ impl<S: RunStore> Trainer<S> {
         true
     }
 
-    fn train_command(&mut self, settings: &str) {
-        if self.is_training() || !self.ensure_run(settings) {
+    async fn train_command(&mut self, settings: &str) {
+        if self.is_training() || !self.ensure_run(settings).await {
             return;
         }
+        self.clear_undo();
         self.emit(Event::ClearError);
         self.set_phase(Phase::Training);
     }
@@ -325,7 +352,8 @@ impl<S: RunStore> Trainer<S> {
         if self.is_training() {
             self.set_phase(Phase::Paused);
         }
-        if self.ensure_run(settings) {
+        if self.ensure_run(settings).await {
+            self.clear_undo();
             self.train_chunk(true).await;
         }
     }
@@ -360,6 +388,7 @@ impl<S: RunStore> Trainer<S> {
 
     fn publish_model_change(&mut self) {
         self.model_version += 1;
+        self.kept_current = None;
         if let Some(p) = &self.predictor {
             self.emit(Event::Predictor { description: p.description.clone(), version: self.model_version });
         }
@@ -504,6 +533,9 @@ impl<S: RunStore> Trainer<S> {
         if epoch_done || !self.is_training() {
             self.save_or_fall_back().await;
         }
+        if diverged {
+            self.keep_current("the loss diverged: these are the last good weights").await;
+        }
     }
 
     /// Snapshots the run; on WebGPU a failed read means the GPU is gone.
@@ -561,24 +593,11 @@ impl<S: RunStore> Trainer<S> {
                 return false;
             }
         };
-        let Some((device, train, test)) = self.ready() else { return false };
-        match snapshot.restore(train, test, &device) {
-            Ok((run, dropped)) => {
-                let described = self.describe_snapshot(&snapshot);
-                let note = format!("Restored model from this browser ({described}).");
-                self.history = snapshot.meta.history.clone();
-                let finished = run.finished();
-                self.run = Some(run);
-                self.emit(Event::Run(self.run_view()));
-                self.emit(Event::FormSettings(snapshot.settings().to_query()));
-                self.notice(Notice::Restored, match dropped {
-                    Some(why) => format!("{note} Note: {why}."),
-                    None => note,
-                });
+        let described = self.describe_snapshot(&snapshot);
+        let note = format!("Restored model from this browser ({described}).");
+        match self.adopt_snapshot(snapshot, note) {
+            Ok(()) => {
                 self.set_persistence(Persistence::On(Some(described)));
-                self.last_snapshot = Some(snapshot);
-                self.publish_run_model();
-                self.set_phase(if finished { Phase::Finished } else { Phase::Paused });
                 true
             }
             Err(e) => {
@@ -588,8 +607,173 @@ impl<S: RunStore> Trainer<S> {
         }
     }
 
+    /// Makes `snapshot` the current run, paused (or finished), and says `note`; `Err`: why it cannot
+    /// be restored (nothing changed).
+    fn adopt_snapshot(&mut self, snapshot: RunSnapshot, note: String) -> Result<(), String> {
+        let Some((device, train, test)) = self.ready() else { return Err("the data is not loaded yet".into()) };
+        match snapshot.restore(train, test, &device) {
+            Ok((run, dropped)) => {
+                self.history = snapshot.meta.history.clone();
+                let finished = run.finished();
+                self.run = Some(run);
+                self.train_ms = 0.0;
+                self.train_images = 0;
+                self.emit(Event::Run(self.run_view()));
+                self.emit(Event::FormSettings(snapshot.settings().to_query()));
+                self.notice(Notice::Restored, match dropped {
+                    Some(why) => format!("{note} Note: {why}."),
+                    None => note,
+                });
+                self.last_snapshot = Some(snapshot);
+                self.publish_run_model();
+                self.set_phase(if finished { Phase::Finished } else { Phase::Paused });
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Reads the recent models the store keeps (the unreadable ones too, with why).
+    async fn load_recent(&mut self) {
+        let Ok(entries) = self.store.recent().await else { return };
+        for (id, entry) in entries {
+            match entry {
+                Some(Ok(snapshot)) => self.recent.push((id, snapshot)),
+                Some(Err(why)) => self.broken_recent.push((id, why)),
+                None => {}
+            }
+        }
+        self.recent.sort_by_key(|(id, _)| *id);
+        self.emit_recent();
+    }
+
+    fn emit_recent(&self) {
+        let mut list: Vec<RecentModel> = self
+            .recent
+            .iter()
+            .map(|(id, s)| {
+                let settings = s.settings();
+                let t = &settings.training;
+                let mut sizes = vec![IMAGE_PIXELS];
+                sizes.extend(&t.model.hidden);
+                sizes.push(NUM_CLASSES);
+                let sizes = sizes.iter().map(|n| n.to_string()).collect::<Vec<_>>().join("-");
+                RecentModel {
+                    id: *id,
+                    when: (self.format_time)(*id as f64),
+                    because: s.meta.kept_because.clone().unwrap_or_default(),
+                    steps: s.meta.steps,
+                    epoch: s.meta.epoch,
+                    test_accuracy: s.meta.history.epochs.last().map(|e| e.accuracy),
+                    settings: format!("{sizes}, {}, lr {}, batch {}", t.optimizer.name(), t.learning_rate, t.batch_size),
+                    problem: None,
+                }
+            })
+            .chain(self.broken_recent.iter().map(|(id, why)| RecentModel {
+                id: *id,
+                when: (self.format_time)(*id as f64),
+                because: String::new(),
+                steps: 0,
+                epoch: 0,
+                test_accuracy: None,
+                settings: String::new(),
+                problem: Some(why.clone()),
+            }))
+            .collect();
+        list.sort_by(|a, b| b.id.cmp(&a.id));
+        self.emit(Event::Recent(list));
+    }
+
+    fn clear_undo(&mut self) {
+        if self.undo.take().is_some() {
+            self.emit(Event::UndoOffer(None));
+        }
+    }
+
+    /// Keeps the current run among the recent models before an action replaces or forgets it (only
+    /// a run that trained at least one step). Returns the entry's id.
+    async fn keep_current(&mut self, because: &str) -> Option<u64> {
+        let run = self.run.as_ref()?;
+        let steps = run.progress().steps;
+        if steps == 0 {
+            return None;
+        }
+        // Kept already and unchanged since (e.g. at divergence, then Reset): nothing new to keep.
+        if let Some(id) = self.kept_current {
+            self.offer_undo(id);
+            return Some(id);
+        }
+        let mut snapshot = match &self.last_snapshot {
+            Some(s) if s.meta.steps == steps => s.clone(),
+            _ => {
+                let settings = PlaygroundSettings { training: run.session().config().clone(), ..self.settings.clone() };
+                match RunSnapshot::capture(run, &settings, self.history.clone(), now_epoch_ms()).await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        self.error(format!("The current model could not be read to keep it ({e})."));
+                        return None;
+                    }
+                }
+            }
+        };
+        snapshot.meta.kept_because = Some(because.to_string());
+        let id = (now_epoch_ms() as u64).max(self.recent.last().map_or(0, |(id, _)| id + 1));
+        if let Err(e) = self.store.keep_recent(id, &snapshot).await {
+            self.set_persistence(Persistence::Off(format!("the recent models could not be stored ({e}); they are kept until this page closes")));
+        }
+        self.recent.push((id, snapshot));
+        while self.recent.len() > MAX_RECENT {
+            let (oldest, _) = self.recent.remove(0);
+            let _ = self.store.forget_recent(oldest).await;
+        }
+        self.emit_recent();
+        self.offer_undo(id);
+        self.kept_current = Some(id);
+        Some(id)
+    }
+
+    fn offer_undo(&mut self, id: u64) {
+        self.undo = Some(id);
+        let text = self.recent.iter().find(|(i, _)| *i == id).map(|(_, s)| {
+            let because = s.meta.kept_because.clone().unwrap_or_default();
+            let steps = if s.meta.steps == 1 { "1 step".to_string() } else { format!("{} steps", s.meta.steps) };
+            format!("the model before “{because}” ({steps})")
+        });
+        self.emit(Event::UndoOffer(text));
+    }
+
+    /// Makes a recent model the current run again, keeping the current one first.
+    async fn restore_recent(&mut self, id: u64) {
+        let Some(snapshot) = self.recent.iter().find(|(i, _)| *i == id).map(|(_, s)| s.clone()) else {
+            return self.notice(Notice::Weights, "That model is no longer kept.");
+        };
+        if self.is_training() {
+            self.set_phase(Phase::Paused);
+        }
+        self.keep_current("a recent model was restored").await;
+        let because = snapshot.meta.kept_because.clone().unwrap_or_default();
+        let note = format!("Restored the model kept before “{because}” (epoch {}, step {}).", snapshot.meta.epoch, snapshot.meta.steps);
+        let mut current = snapshot;
+        current.meta.kept_because = None;
+        match self.adopt_snapshot(current, note) {
+            Ok(()) => {
+                self.backprop = None;
+                self.save_or_fall_back().await;
+            }
+            Err(e) => self.error(format!("That model could not be restored ({e}); the current one stays.")),
+        }
+    }
+
+    fn download_recent(&mut self, id: u64) {
+        match self.recent.iter().find(|(i, _)| *i == id) {
+            Some((_, s)) => self.emit(Event::Download { name: format!("backprop-playground-step-{}.safetensors", s.meta.steps), bytes: s.model.clone() }),
+            None => self.notice(Notice::Weights, "That model is no longer kept."),
+        }
+    }
+
     /// Forgets the run everywhere, the saved copy included; the data and backend stay.
     async fn reset(&mut self) {
+        self.keep_current("Reset").await;
         self.forget_run();
         self.last_snapshot = None;
         self.backprop = None;
@@ -632,6 +816,7 @@ impl<S: RunStore> Trainer<S> {
         let Some(device) = self.device.clone() else { return };
         match weights_file::load(&bytes, &device.autodiff()) {
             Ok(loaded) => {
+                self.keep_current("Use pretrained model").await;
                 self.replace_run(loaded.model, settings, description);
                 self.notice(Notice::Drawing, "Now using the pretrained model; Train continues from it.");
                 self.save_or_fall_back().await;
@@ -652,6 +837,7 @@ impl<S: RunStore> Trainer<S> {
                 }
                 let acc = loaded.facts.test_accuracy.map(|a| format!(", {:.1} % test accuracy", a * 100.0)).unwrap_or_default();
                 let description = format!("uploaded {name} ({} epochs{acc})", loaded.facts.epochs);
+                self.keep_current(&format!("Load weights ({name})")).await;
                 self.replace_run(loaded.model, settings, description);
                 self.notice(Notice::Weights, format!("Loaded “{name}”. Train to continue from it, or draw a digit."));
                 self.save_or_fall_back().await;

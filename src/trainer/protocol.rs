@@ -44,6 +44,12 @@ pub enum Command {
     ApplyUpdate { live: bool },
     /// `?debug=device-lost` only: destroy the worker's WebGPU devices.
     SimulateDeviceLoss,
+    /// Make a recent model the current run again (the current one, if it trained, is kept first).
+    RestoreRecent { id: u64 },
+    /// A recent model's weights as a `.safetensors` file.
+    DownloadRecent { id: u64 },
+    /// Bring back what the last action replaced or forgot.
+    Undo,
     /// `?bench=cpu|webgpu[&profile=1]`: run the benchmark protocol instead of the playground
     /// (answered by [`Event::BenchResult`]).
     Bench { base_url: String, engine: String, profile: bool },
@@ -142,6 +148,23 @@ pub struct RunView {
     pub images_per_second: Option<f64>,
 }
 
+/// One entry of "recent models", as the page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecentModel {
+    pub id: u64,
+    /// When it was kept, in words.
+    pub when: String,
+    /// What replaced or forgot it.
+    pub because: String,
+    pub steps: usize,
+    pub epoch: usize,
+    pub test_accuracy: Option<f64>,
+    /// e.g. "784-512-256-128-10, Adam, lr 0.001".
+    pub settings: String,
+    /// Why it cannot be restored, if it cannot (its weights may still download).
+    pub problem: Option<String>,
+}
+
 /// Which message line a short text belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Notice {
@@ -185,6 +208,10 @@ pub enum Event {
     ClearError,
     Backprop(Result<BackpropView, String>),
     Download { name: String, bytes: Vec<u8> },
+    /// The recent models, newest first.
+    Recent(Vec<RecentModel>),
+    /// What Undo would bring back, if anything ("the run Reset forgot, 3 steps").
+    UndoOffer(Option<String>),
     /// `?bench=…` only: the benchmark's JSON result.
     BenchResult(String),
 }

@@ -14,6 +14,11 @@ pub trait RunStore {
     async fn load(&mut self) -> Result<StoredRun, String>;
     /// Forgets the saved run.
     async fn clear(&mut self) -> Result<(), String>;
+    /// Keeps `snapshot` among the recent models under `id`.
+    async fn keep_recent(&mut self, id: u64, snapshot: &RunSnapshot) -> Result<(), String>;
+    /// Every recent model, oldest first.
+    async fn recent(&mut self) -> Result<Vec<(u64, StoredRun)>, String>;
+    async fn forget_recent(&mut self, id: u64) -> Result<(), String>;
 }
 
 /// A store in memory, for native tests.
@@ -22,6 +27,7 @@ pub struct MemoryStore {
     pub saved: Option<RunSnapshot>,
     /// Every save, in order (steps of the saved runs), so tests can see what was written when.
     pub saves: Vec<usize>,
+    pub recent: Vec<(u64, RunSnapshot)>,
 }
 
 impl RunStore for MemoryStore {
@@ -37,6 +43,21 @@ impl RunStore for MemoryStore {
 
     async fn clear(&mut self) -> Result<(), String> {
         self.saved = None;
+        Ok(())
+    }
+
+    async fn keep_recent(&mut self, id: u64, snapshot: &RunSnapshot) -> Result<(), String> {
+        self.recent.retain(|(i, _)| *i != id);
+        self.recent.push((id, snapshot.clone()));
+        Ok(())
+    }
+
+    async fn recent(&mut self) -> Result<Vec<(u64, StoredRun)>, String> {
+        Ok(self.recent.iter().map(|(id, s)| (*id, Some(Ok(s.clone())))).collect())
+    }
+
+    async fn forget_recent(&mut self, id: u64) -> Result<(), String> {
+        self.recent.retain(|(i, _)| *i != id);
         Ok(())
     }
 }

@@ -12,8 +12,12 @@ use crate::snapshot::RunSnapshot;
 use crate::trainer::store::{RunStore, StoredRun};
 
 const DB_NAME: &str = "backprop-playground";
+/// Version 2 added `recent`.
+const DB_VERSION: u32 = 2;
 const STORE: &str = "runs";
 const KEY: &str = "latest";
+/// "Recent models", keyed by the time they were kept (ms since 1970).
+const RECENT: &str = "recent";
 
 /// `request.error` or `transaction.error` as "Name: message".
 fn error_of(target: &JsValue, fallback: &str) -> String {
@@ -73,11 +77,13 @@ async fn open() -> Result<IdbDatabase, String> {
         .indexed_db()
         .map_err(|e| format!("IndexedDB is blocked ({})", js_error_text(&e)))?
         .ok_or("this browser offers no IndexedDB")?;
-    let request: IdbOpenDbRequest = factory.open_with_u32(DB_NAME, 1).map_err(|e| format!("IndexedDB refused to open ({})", js_error_text(&e)))?;
+    let request: IdbOpenDbRequest = factory.open_with_u32(DB_NAME, DB_VERSION).map_err(|e| format!("IndexedDB refused to open ({})", js_error_text(&e)))?;
     let upgrading = request.clone();
     let on_upgrade = Closure::once_into_js(move |_: web_sys::Event| {
         if let Ok(db) = upgrading.result().and_then(|r| r.dyn_into::<IdbDatabase>().map_err(JsValue::from)) {
+            // Creating a store that exists (an upgrade from version 1) throws; that one is kept as it is.
             let _ = db.create_object_store(STORE);
+            let _ = db.create_object_store(RECENT);
         }
     });
     request.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
@@ -86,8 +92,12 @@ async fn open() -> Result<IdbDatabase, String> {
 }
 
 fn store_in(db: &IdbDatabase, mode: IdbTransactionMode) -> Result<(IdbTransaction, web_sys::IdbObjectStore), String> {
-    let transaction = db.transaction_with_str_and_mode(STORE, mode).map_err(|e| js_error_text(&e))?;
-    let store = transaction.object_store(STORE).map_err(|e| js_error_text(&e))?;
+    named_store_in(db, STORE, mode)
+}
+
+fn named_store_in(db: &IdbDatabase, name: &str, mode: IdbTransactionMode) -> Result<(IdbTransaction, web_sys::IdbObjectStore), String> {
+    let transaction = db.transaction_with_str_and_mode(name, mode).map_err(|e| js_error_text(&e))?;
+    let store = transaction.object_store(name).map_err(|e| js_error_text(&e))?;
     Ok((transaction, store))
 }
 
@@ -95,23 +105,71 @@ fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
-/// Writes `snapshot` as the latest run, replacing the previous one.
-async fn save(snapshot: &RunSnapshot) -> Result<(), String> {
-    let db = open().await?;
+fn record_of(snapshot: &RunSnapshot) -> js_sys::Object {
     let record = js_sys::Object::new();
     set(&record, "model", &Uint8Array::from(snapshot.model.as_slice()).into());
     let optimizer = snapshot.optimizer.as_ref().map_or(JsValue::NULL, |o| Uint8Array::from(o.as_slice()).into());
     set(&record, "optimizer", &optimizer);
     set(&record, "meta", &JsValue::from_str(&snapshot.meta_json()));
-    let (transaction, store) = store_in(&db, IdbTransactionMode::Readwrite)?;
-    store.put_with_key(&record, &JsValue::from_str(KEY)).map_err(|e| js_error_text(&e))?;
-    let result = commit(&transaction).await;
+    record
+}
+
+/// A stored record as a snapshot, or why it cannot be read.
+fn snapshot_of(record: &JsValue) -> Result<RunSnapshot, String> {
+    let bytes = |key: &str| {
+        let v = get(record, key);
+        v.dyn_ref::<Uint8Array>().map(|a| a.to_vec())
+    };
+    let model = bytes("model").ok_or("the saved record has no model")?;
+    let meta = get(record, "meta").as_string().unwrap_or_default();
+    RunSnapshot::from_parts(model, bytes("optimizer"), &meta)
+}
+
+async fn put(name: &str, key: &JsValue, record: &JsValue) -> Result<(), String> {
+    let db = open().await?;
+    let (transaction, store) = named_store_in(&db, name, IdbTransactionMode::Readwrite)?;
+    let result = match store.put_with_key(record, key) {
+        Ok(_) => commit(&transaction).await,
+        Err(e) => Err(js_error_text(&e)),
+    };
     db.close();
     result
 }
 
+async fn delete(name: &str, key: &JsValue) -> Result<(), String> {
+    let db = open().await?;
+    let (transaction, store) = named_store_in(&db, name, IdbTransactionMode::Readwrite)?;
+    let result = match store.delete(key) {
+        Ok(_) => commit(&transaction).await,
+        Err(e) => Err(js_error_text(&e)),
+    };
+    db.close();
+    result
+}
+
+/// Writes `snapshot` as the latest run, replacing the previous one.
+async fn save(snapshot: &RunSnapshot) -> Result<(), String> {
+    put(STORE, &JsValue::from_str(KEY), &record_of(snapshot)).await
+}
+
+/// Every recent model, oldest first (keys sort as numbers).
+async fn recent() -> Result<Vec<(u64, StoredRun)>, String> {
+    let db = open().await?;
+    let (_transaction, store) = named_store_in(&db, RECENT, IdbTransactionMode::Readonly)?;
+    let keys = store.get_all_keys().map_err(|e| js_error_text(&e))?;
+    let values = store.get_all().map_err(|e| js_error_text(&e))?;
+    let (keys, values) = (finish(&keys).await, finish(&values).await);
+    db.close();
+    let (keys, values): (js_sys::Array, js_sys::Array) = (keys?.unchecked_into(), values?.unchecked_into());
+    Ok(keys
+        .iter()
+        .zip(values.iter())
+        .filter_map(|(key, record)| Some((key.as_f64()? as u64, Some(snapshot_of(&record)))))
+        .collect())
+}
+
 /// The latest saved run, if any. A record that cannot be read is reported, not silently dropped.
-async fn load() -> Result<Option<Result<RunSnapshot, String>>, String> {
+async fn load() -> Result<StoredRun, String> {
     let db = open().await?;
     let (_transaction, store) = store_in(&db, IdbTransactionMode::Readonly)?;
     let request = store.get(&JsValue::from_str(KEY)).map_err(|e| js_error_text(&e))?;
@@ -121,25 +179,12 @@ async fn load() -> Result<Option<Result<RunSnapshot, String>>, String> {
     if record.is_undefined() || record.is_null() {
         return Ok(None);
     }
-    let bytes = |key: &str| {
-        let v = get(&record, key);
-        v.dyn_ref::<Uint8Array>().map(|a| a.to_vec())
-    };
-    let Some(model) = bytes("model") else {
-        return Ok(Some(Err("the saved record has no model".into())));
-    };
-    let meta = get(&record, "meta").as_string().unwrap_or_default();
-    Ok(Some(RunSnapshot::from_parts(model, bytes("optimizer"), &meta)))
+    Ok(Some(snapshot_of(&record)))
 }
 
 /// Forgets the saved run ("Start fresh").
 async fn clear() -> Result<(), String> {
-    let db = open().await?;
-    let (transaction, store) = store_in(&db, IdbTransactionMode::Readwrite)?;
-    store.delete(&JsValue::from_str(KEY)).map_err(|e| js_error_text(&e))?;
-    let result = commit(&transaction).await;
-    db.close();
-    result
+    delete(STORE, &JsValue::from_str(KEY)).await
 }
 
 /// The trainer's store in the browser.
@@ -156,5 +201,17 @@ impl RunStore for IndexedDbStore {
 
     async fn clear(&mut self) -> Result<(), String> {
         clear().await
+    }
+
+    async fn keep_recent(&mut self, id: u64, snapshot: &RunSnapshot) -> Result<(), String> {
+        put(RECENT, &JsValue::from_f64(id as f64), &record_of(snapshot)).await
+    }
+
+    async fn recent(&mut self) -> Result<Vec<(u64, StoredRun)>, String> {
+        recent().await
+    }
+
+    async fn forget_recent(&mut self, id: u64) -> Result<(), String> {
+        delete(RECENT, &JsValue::from_f64(id as f64)).await
     }
 }

@@ -45,7 +45,12 @@ export async function drawStroke(page, points, steps = 8) {
   await page.mouse.up();
 }
 
-/** The prediction round trips (ms) the drawing panel recorded, oldest first. */
+/** How many predictions the drawing panel has had answered. */
+export async function predictionsAnswered(page) {
+  return Number(await page.getAttribute(byTestId('prediction-latency'), 'data-answered'));
+}
+
+/** The prediction round trips (ms) the drawing panel recorded (the last 200), oldest first. */
 export async function predictionRoundTrips(page) {
   const text = await page.getAttribute(byTestId('prediction-latency'), 'data-latencies');
   return (text ?? '').split(' ').filter(Boolean).map(Number);
@@ -67,12 +72,13 @@ export async function measureWhileTraining(page, seconds) {
   const started = Date.now();
   await page.waitForTimeout(Math.min(5000, seconds * 250));
   await page.click(byTestId('clear-canvas'));
-  const before = (await predictionRoundTrips(page)).length;
+  const before = await predictionsAnswered(page);
   await drawStroke(page, [[140, 40], [138, 140], [136, 240]]);
-  await page.waitForFunction((args) => (document.querySelector(args[0])?.getAttribute('data-latencies') ?? '').split(' ').filter(Boolean).length > args[1],
+  await page.waitForFunction((args) => Number(document.querySelector(args[0])?.dataset.answered) > args[1],
     [byTestId('prediction-latency'), before], { timeout: Math.max(30_000, seconds * 1000), polling: 100 });
   const predicted = await page.textContent(byTestId('predicted-digit'));
-  const whileTraining = (await predictionRoundTrips(page)).slice(before);
+  const answered = (await predictionsAnswered(page)) - before;
+  const whileTraining = (await predictionRoundTrips(page)).slice(-answered);
   await page.waitForTimeout(Math.max(0, seconds * 1000 - (Date.now() - started)));
   const figures = await stopRecording(page);
   const status = await page.textContent(byTestId('status'));

@@ -239,3 +239,39 @@ test('a lost WebGPU device moves training to the CPU with the last saved weights
     await server.close();
   }
 });
+
+test('Reset keeps the trained run in recent models; Undo and Restore (after a reload) bring back the same prediction', { timeout: 300_000 }, async () => {
+  const server = await startServer();
+  const { page, close } = await openPage(server.origin);
+  try {
+    await page.goto(`${server.origin}/?backend=cpu&train=640&test=200&hidden=64,32`);
+    await waitUntilReady(page);
+    for (let i = 1; i <= 3; i++) await stepOnce(page, i);
+    const trained = await prediction(page, /model trained here \(3 steps/);
+
+    await page.click(byTestId('reset-button'));
+    await page.waitForSelector(byTestId('undo'));
+    assert.match(await page.textContent(byTestId('undo-offer')), /before “Reset” \(3 steps\)/);
+    assert.match(await page.textContent(byTestId('recent-model')), /before “Reset”: step 3, epoch 0 · 784-64-32-10, Adam/);
+    const pretrained = await prediction(page, /pretrained model/);
+    assert.ok(Math.max(...pretrained.map((v, i) => Math.abs(v - trained[i]))) > 1e-3, 'Reset predicts with the pretrained model');
+
+    await page.click(byTestId('undo'));
+    assertSameBars(await prediction(page, /model trained here \(3 steps/), trained, 1e-4, 'after Undo');
+    assert.equal(await page.$(byTestId('undo')), null, 'nothing left to undo');
+    await screenshot(page, 'recent-models');
+
+    // Forgotten again, then a reload: the recent model comes back from IndexedDB.
+    await page.click(byTestId('reset-button'));
+    await page.waitForSelector(byTestId('undo'));
+    await page.reload();
+    await waitUntilReady(page);
+    const restorable = page.locator(`${byTestId('recent-model')}[data-steps="3"] ${byTestId('restore-recent')}`).first();
+    await restorable.click();
+    assertSameBars(await prediction(page, /model trained here \(3 steps/), trained, 1e-4, 'restored from recent models after a reload');
+    assert.equal(await page.inputValue(byTestId('setting-hidden')), '64,32');
+  } finally {
+    await close();
+    await server.close();
+  }
+});

@@ -60,6 +60,18 @@ impl RunStore for GatedStore {
         self.clears.set(self.clears.get() + 1);
         self.inner.borrow_mut().clear().await
     }
+
+    async fn keep_recent(&mut self, id: u64, snapshot: &RunSnapshot) -> Result<(), String> {
+        self.inner.borrow_mut().keep_recent(id, snapshot).await
+    }
+
+    async fn recent(&mut self) -> Result<Vec<(u64, StoredRun)>, String> {
+        self.inner.borrow_mut().recent().await
+    }
+
+    async fn forget_recent(&mut self, id: u64) -> Result<(), String> {
+        self.inner.borrow_mut().forget_recent(id).await
+    }
 }
 
 type Events = Rc<RefCell<Vec<Event>>>;
@@ -312,4 +324,82 @@ fn commands_and_events_round_trip_through_the_wire_format() {
     assert_eq!(back[0], 2.3);
     assert!(back[1].is_nan() && back[2] == f32::INFINITY);
     assert!(decode::<Command>(&[0xff, 0xff, 0xff]).is_err(), "garbage is refused, not misread");
+}
+
+fn recent_lists(events: &Events) -> Vec<Vec<backprop_playground::trainer::protocol::RecentModel>> {
+    events.borrow().iter().filter_map(|e| if let Event::Recent(l) = e { Some(l.clone()) } else { None }).collect()
+}
+
+fn prediction(events: &Events, id: u64) -> Option<Vec<f32>> {
+    events.borrow().iter().find_map(|e| match e { Event::Prediction { id: i, probabilities } if *i == id => Some(probabilities.clone()), _ => None })
+}
+
+fn same(a: &[f32], b: &[f32]) -> bool {
+    a.len() == 10 && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-6)
+}
+
+#[test]
+fn reset_keeps_the_trained_run_in_recent_models_and_undo_brings_back_the_same_predictions() {
+    let store = GatedStore::open();
+    let (mut trainer, events) = trainer(store.clone());
+    let events_in = events.clone();
+    let digit = super::mnist(Split::Test).first(1).image(0).to_vec();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        for _ in 0..2 {
+            send(&sender, Command::Step { settings: format!("{SMALL}&epochs=50") });
+        }
+        send(&sender, Command::Predict { id: 1, pixels: digit.clone() });
+        send(&sender, Command::Reset);
+        send(&sender, Command::Predict { id: 2, pixels: digit.clone() });
+        send(&sender, Command::Undo);
+        send(&sender, Command::Predict { id: 3, pixels: digit.clone() });
+        until("three answers", || prediction(&events_in, 3).is_some()).await;
+    });
+    let (trained, after_reset, undone) = (prediction(&events, 1).unwrap(), prediction(&events, 2).unwrap(), prediction(&events, 3).unwrap());
+    assert!(!same(&trained, &after_reset), "Reset predicts with the pretrained model");
+    assert!(same(&trained, &undone), "Undo brings back the same model: {trained:?} vs {undone:?}");
+    assert_eq!(trainer.steps(), 2);
+    let kept = recent_lists(&events).last().cloned().unwrap_or_default();
+    assert!(kept.iter().any(|m| m.because == "Reset" && m.steps == 2), "{kept:?}");
+    assert_eq!(store.inner.borrow().recent.len(), kept.len(), "every recent model is in the store too");
+    let offers: Vec<Option<String>> = events.borrow().iter().filter_map(|e| if let Event::UndoOffer(o) = e { Some(o.clone()) } else { None }).collect();
+    assert!(offers.iter().any(|o| o.as_deref().is_some_and(|t| t.contains("Reset") && t.contains("2 steps"))), "{offers:?}");
+    assert_eq!(offers.last(), Some(&None), "after Undo there is nothing left to undo");
+}
+
+#[test]
+fn every_destructive_action_keeps_a_trained_run_at_most_five_and_divergence_keeps_the_good_weights() {
+    let store = GatedStore::open();
+    let (mut trainer, events) = trainer(store.clone());
+    let events_in = events.clone();
+    let pretrained = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/models/pretrained-mnist.safetensors")).unwrap();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        let step = |s: &str| Command::Step { settings: format!("{SMALL}&{s}") };
+        send(&sender, step("epochs=1"));
+        send(&sender, Command::UsePretrained { settings: String::new() }); // keeps the 1-step run
+        send(&sender, Command::UsePretrained { settings: String::new() }); // nothing trained since: nothing kept
+        send(&sender, step("epochs=1"));
+        send(&sender, Command::LoadWeights { name: "p.safetensors".into(), bytes: pretrained, settings: String::new() });
+        send(&sender, Command::Reset); // the loaded model never trained: nothing kept
+        send(&sender, Command::Train { settings: format!("{SMALL}&epochs=1") });
+        until("finished", || last_phase(&events_in) == Some(Phase::Finished)).await;
+        send(&sender, step("epochs=1")); // a new run: the finished one is kept
+        send(&sender, Command::Reset);
+        // One good step is read first, so the last good weights have trained.
+        send(&sender, Command::Step { settings: "optimizer=sgd&lr=10&epochs=50".into() });
+        send(&sender, Command::Train { settings: "optimizer=sgd&lr=10&epochs=50".into() });
+        until("diverged", || matches!(last_phase(&events_in), Some(Phase::Diverged(_)))).await;
+        send(&sender, Command::Reset); // the good weights are kept already: not twice
+    });
+    let kept = recent_lists(&events).last().cloned().unwrap_or_default();
+    let because: Vec<&str> = kept.iter().map(|m| m.because.as_str()).collect();
+    assert_eq!(kept.len(), 5, "at most five: {because:?}");
+    assert_eq!(because[0], "the loss diverged: these are the last good weights", "{because:?}");
+    assert!(because.contains(&"Reset") && because.contains(&"a new run started after it ended"), "{because:?}");
+    assert!(because.contains(&"Load weights (p.safetensors)"), "{because:?}");
+    let total_kept = events.borrow().iter().filter(|e| matches!(e, Event::UndoOffer(Some(_)))).count();
+    assert_eq!(total_kept, 6, "Use pretrained, Load weights, a new run, Reset, divergence, and the last Reset offering the divergence's entry");
+    assert_eq!(store.inner.borrow().recent.len(), 5);
 }

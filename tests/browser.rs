@@ -8,6 +8,7 @@ use std::rc::Rc;
 use backprop_playground::data::{MnistDataset, make_batch};
 use backprop_playground::model::MlpConfig;
 use backprop_playground::settings::PlaygroundSettings;
+use backprop_playground::trainer::budget::MemoryBudget;
 use backprop_playground::trainer::protocol::{BackendInfo, BackendKind, Command, Event};
 use backprop_playground::trainer::store::MemoryStore;
 use backprop_playground::trainer::{Prepared, Trainer, serve};
@@ -97,7 +98,7 @@ async fn the_command_loop_steps_predicts_and_snapshots_on_webgpu() {
     let sink = events.clone();
     let mut trainer = Trainer::new(MemoryStore::default(), Rc::new(move |e| sink.borrow_mut().push(e)), Box::new(|ms| format!("{ms}")));
     let backend = BackendInfo { kind: BackendKind::WebGpu, name: "WebGPU".into(), reason: "test".into() };
-    let prepared = Prepared { train: synthetic_digits(64), test: synthetic_digits(20), device, backend, pretrained: Err("none in this test".into()) };
+    let prepared = Prepared { train: synthetic_digits(64), test: synthetic_digits(20), device, backend, pretrained: Err("none in this test".into()), budget: MemoryBudget::webgpu(1 << 30, 1 << 30) };
     trainer.prepare(prepared, PlaygroundSettings::default()).await;
     let (sender, mut commands) = futures_channel::mpsc::unbounded();
     for _ in 0..3 {

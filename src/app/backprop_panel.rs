@@ -7,16 +7,15 @@ use leptos::prelude::*;
 use super::client::Trainer;
 use super::state::{Phase, PlaygroundState};
 use crate::backprop_step::BackpropView;
-use crate::equations::{latex_to_mathml, num, sci};
+use crate::equations::{num, sci};
 use crate::optimizer::OptimizerKind;
 use crate::settings::PlaygroundSettings;
 use crate::trainer::protocol::{BackpropSample, Command};
 
 const PHASES: [&str; 6] = ["Initialise parameters", "Forward propagation", "Compute loss", "Backpropagation", "Update parameters", "Repeat"];
 
-fn math(latex: &str) -> impl IntoView + use<> {
-    let html = latex_to_mathml(latex, true).unwrap_or_else(|e| e);
-    view! { <div class="equation" inner_html=html></div> }
+fn math(latex: &str) -> AnyView {
+    super::math::block(latex)
 }
 
 fn vector_latex(values: &[f32], max: usize) -> String {
@@ -48,7 +47,7 @@ fn phase_body(phase: usize, v: &BackpropView) -> AnyView {
             {math("W \\sim \\mathcal{U}\\!\\left(-\\tfrac{1}{\\sqrt{n_{in}}},\\; \\tfrac{1}{\\sqrt{n_{in}}}\\right)")}
         }.into_any(),
         2 => view! {
-            <p>"Each layer computes " <span inner_html=latex_to_mathml("z = hW + b,\\; h' = \\mathrm{ReLU}(z)", false).unwrap_or_default()></span> ". For this sample:"</p>
+            <p>"Each layer computes " {super::math::inline("z = hW + b,\\; h' = \\mathrm{ReLU}(z)")} ". For this sample:"</p>
             <table class="shapes">
                 <thead><tr><th>"layer"</th><th>"z: first values"</th><th>"‖z‖"</th><th>"h = f(z): first values"</th><th>"‖h‖"</th></tr></thead>
                 <tbody>{v.layers.iter().map(|st| view! {

@@ -128,7 +128,7 @@ fn PredictionBars(probabilities: RwSignal<Option<Vec<f32>>>, predicting: RwSigna
                 view! {
                     <div class="bar" class:top=top role="listitem" data-digit=digit data-probability=move || format!("{:.4}", p())>
                         <span class="bar-label">{digit}</span>
-                        <span class="bar-track"><span class="bar-fill" style=move || format!("width: {:.1}%", p() * 100.0)></span></span>
+                        <span class="bar-track"><span class="bar-fill" style:width=move || format!("{:.1}%", p() * 100.0)></span></span>
                         <span class="bar-value">{move || format!("{:.1}%", p() * 100.0)}</span>
                     </div>
                 }

@@ -9,6 +9,7 @@ mod client;
 mod controls;
 mod digit_image;
 mod draw_panel;
+mod math;
 mod panels;
 mod state;
 mod weights_panel;

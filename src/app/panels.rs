@@ -47,15 +47,16 @@ pub fn ConfusionMatrix(matrix: RwSignal<Option<[[u32; NUM_CLASSES]; NUM_CLASSES]
                                         <tr>
                                             <th scope="row">{t}</th>
                                             {row.iter().enumerate().map(|(p, &v)| {
-                                                let style = if p == t {
+                                                // Set through CSSOM (style:…), which the page's CSP allows; a style attribute it would not.
+                                                let background = if p == t {
                                                     let share = if total == 0 { 0.0 } else { v as f64 / total as f64 };
-                                                    format!("background: rgba(34, 139, 84, {:.2})", 0.15 + 0.6 * share)
+                                                    format!("rgba(34, 139, 84, {:.2})", 0.15 + 0.6 * share)
                                                 } else if v > 0 {
-                                                    format!("background: rgba(200, 60, 40, {:.2})", 0.1 + 0.7 * (v as f64 / max_off as f64))
+                                                    format!("rgba(200, 60, 40, {:.2})", 0.1 + 0.7 * (v as f64 / max_off as f64))
                                                 } else {
                                                     String::new()
                                                 };
-                                                view! { <td style=style title=format!("true {t}, said {p}: {v}")>{v}</td> }
+                                                view! { <td style:background=background title=format!("true {t}, said {p}: {v}")>{v}</td> }
                                             }).collect_view()}
                                         </tr>
                                     }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::equations::{latex_to_mathml, worked_example};
+use crate::equations::worked_example;
 use crate::neuron::SigmoidNeuron;
 
 fn parse(text: &str) -> Result<f64, String> {
@@ -19,7 +19,7 @@ fn NumberInput(id: &'static str, label: &'static str, value: RwSignal<String>) -
     let error = move || parse(&value.get()).err();
     view! {
         <label class="example-input" class:invalid=move || error().is_some()>
-            <span inner_html=latex_to_mathml(label, false).unwrap_or_else(|_| label.to_string())></span>
+            {super::math::inline(label)}
             <input type="text" inputmode="decimal" data-testid=format!("example-{id}") prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev)) aria-label=id/>
             {move || error().map(|e| view! { <span class="field-error">{e}</span> })}
@@ -104,7 +104,7 @@ pub fn WorkedExample() -> impl IntoView {
         <section class="panel worked-example" aria-labelledby="example-title">
             <h2 id="example-title">"The worked example: one sigmoid neuron"</h2>
             <p class="hint">"Change any value; every line recomputes. (The article this project started from printed "
-                <span inner_html=latex_to_mathml("\\frac{\\partial L}{\\partial W} = (y - \\hat{y})\\cdot\\hat{y}(1-\\hat{y})\\cdot x", false).unwrap_or_default()></span>
+                {super::math::inline("\\frac{\\partial L}{\\partial W} = (y - \\hat{y})\\cdot\\hat{y}(1-\\hat{y})\\cdot x")}
                 " — that sign is wrong: following it climbs the loss instead of descending it. The correct gradient is below.)"</p>
             <div class="example-inputs">
                 <NumberInput id="x1" label="x_1" value=inputs.x1/>
@@ -119,10 +119,9 @@ pub fn WorkedExample() -> impl IntoView {
                 {move || match lines() {
                     None => view! { <li class="field-error">"Fix the highlighted value to see the derivation."</li> }.into_any(),
                     Some(lines) => lines.into_iter().map(|line| {
-                        let mathml = latex_to_mathml(&line.full_latex(), true).unwrap_or_else(|e| e);
                         view! {
                             <li>
-                                <span class="equation" inner_html=mathml></span>
+                                {super::math::display_in_line(&line.full_latex())}
                                 <span class="value" data-testid=format!("example-{}", line.id) data-value=format!("{}", line.value)>{format!("{:.6}", line.value)}</span>
                             </li>
                         }

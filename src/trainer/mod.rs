@@ -7,6 +7,7 @@
 //! flags or generation counters. The worker runs this loop on WebGPU or the CPU; native tests run it
 //! on `Device::flex()` and script the order commands arrive in.
 
+pub mod budget;
 pub mod protocol;
 pub mod store;
 
@@ -32,6 +33,7 @@ use crate::snapshot::{EpochRecord, RunHistory, RunSnapshot};
 use crate::training::{TrainingConfig, TrainingSession};
 use crate::weights_file::{self, TrainingFacts};
 use protocol::{BackendInfo, BackendKind, BackpropSample, Command, EpochResult, Event, MistakeView, Notice, Persistence, Phase, RecentModel, RunView};
+use budget::MemoryBudget;
 use store::RunStore;
 
 /// On the CPU every step computes synchronously; after this much work the loop reads the losses and
@@ -75,6 +77,8 @@ pub struct Prepared {
     pub backend: BackendInfo,
     /// The pretrained model's file, or why it could not be fetched.
     pub pretrained: Result<Vec<u8>, String>,
+    /// What the device lets a run use.
+    pub budget: MemoryBudget,
 }
 
 pub struct Trainer<S: RunStore> {
@@ -85,6 +89,7 @@ pub struct Trainer<S: RunStore> {
     settings: PlaygroundSettings,
     device: Option<Device>,
     backend: Option<BackendKind>,
+    budget: MemoryBudget,
     train: Option<Arc<MnistDataset>>,
     test: Option<Arc<MnistDataset>>,
     run: Option<TrainingRun>,
@@ -144,6 +149,7 @@ impl<S: RunStore> Trainer<S> {
             settings: PlaygroundSettings::default(),
             device: None,
             backend: None,
+            budget: MemoryBudget::cpu(),
             train: None,
             test: None,
             run: None,
@@ -220,7 +226,8 @@ impl<S: RunStore> Trainer<S> {
     /// phase becomes Ready (or Paused/Finished with a restored run) only after all of that, so no
     /// command can act on a run that is about to be replaced.
     pub async fn prepare(&mut self, prepared: Prepared, settings: PlaygroundSettings) {
-        let Prepared { train, test, device, backend, pretrained } = prepared;
+        let Prepared { train, test, device, backend, pretrained, budget } = prepared;
+        self.budget = budget;
         self.settings = settings;
         self.emit(Event::DatasetSizes { train: train.len(), test: test.len() });
         self.train = Some(Arc::new(train));
@@ -329,6 +336,10 @@ impl<S: RunStore> Trainer<S> {
             let Some(settings) = self.parse_settings(query) else { return false };
             if let Err(e) = settings.training.validate() {
                 self.error(format!("Fix the settings first: {e}"));
+                return false;
+            }
+            if let Err(e) = budget::check(&settings.training, &self.budget) {
+                self.error(e);
                 return false;
             }
             self.run = Some(TrainingRun::new(settings.training.clone(), train, test, &device));
@@ -832,6 +843,9 @@ impl<S: RunStore> Trainer<S> {
         };
         match weights_file::load(bytes, &device.autodiff()) {
             Ok(loaded) => {
+                if let Err(e) = budget::check(&settings.training.fitted_to(&loaded.model), &self.budget) {
+                    return self.error(format!("“{name}” was not loaded: {e} Your current model is unchanged."));
+                }
                 if self.is_training() {
                     self.set_phase(Phase::Paused);
                 }
@@ -1040,6 +1054,7 @@ impl<S: RunStore> Trainer<S> {
         let device = Device::flex();
         self.device = Some(device.clone());
         self.backend = Some(BackendKind::Cpu);
+        self.budget = MemoryBudget::cpu();
         self.backprop = None;
         self.run = None;
         self.train_ms = 0.0;

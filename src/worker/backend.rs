@@ -15,6 +15,7 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use super::js::{await_promise, get, js_error_text, navigator_gpu, now_ms};
 use crate::data::{MnistDataset, make_batch};
 use crate::settings::BackendPreference;
+use crate::trainer::budget::MemoryBudget;
 use crate::trainer::protocol::{BackendInfo, BackendKind};
 use crate::training::{TrainingConfig, TrainingSession};
 
@@ -25,6 +26,9 @@ const NO_WEBGPU: &str = "this browser offers no WebGPU to the trainer's worker (
 pub struct AdapterInfo {
     pub description: String,
     pub is_fallback: bool,
+    /// `limits.maxBufferSize` and `limits.maxStorageBufferBindingSize`.
+    pub max_buffer_bytes: u64,
+    pub max_binding_bytes: u64,
 }
 
 thread_local! {
@@ -100,7 +104,15 @@ pub async fn adapter_info() -> Result<AdapterInfo, String> {
     let is_fallback = get(&info, "isFallbackAdapter").as_bool().or_else(|| get(&adapter, "isFallbackAdapter").as_bool()).unwrap_or(false)
         || parts.iter().any(|p| p.to_ascii_lowercase().contains("swiftshader"));
     let description = if parts.is_empty() { "unnamed adapter".to_string() } else { parts.join(" ") };
-    Ok(AdapterInfo { description, is_fallback })
+    let limits = get(&adapter, "limits");
+    // WebGPU's guaranteed minimums where the adapter says nothing.
+    let limit = |k: &str, minimum: f64| get(&limits, k).as_f64().unwrap_or(minimum).max(0.0) as u64;
+    Ok(AdapterInfo {
+        description,
+        is_fallback,
+        max_buffer_bytes: limit("maxBufferSize", 268_435_456.0),
+        max_binding_bytes: limit("maxStorageBufferBindingSize", 134_217_728.0),
+    })
 }
 
 /// The wgpu device, set up on first use and cached (success or failure) for the page's lifetime.
@@ -135,12 +147,13 @@ pub async fn measure_training_speed(device: &Device, sample: &MnistDataset, step
     Ok((steps * batch_size) as f64 / seconds)
 }
 
-fn cpu(reason: impl Into<String>) -> (Device, BackendInfo) {
-    (Device::flex(), BackendInfo { kind: BackendKind::Cpu, name: "CPU (wasm)".into(), reason: reason.into() })
+fn cpu(reason: impl Into<String>) -> (Device, BackendInfo, MemoryBudget) {
+    (Device::flex(), BackendInfo { kind: BackendKind::Cpu, name: "CPU (wasm)".into(), reason: reason.into() }, MemoryBudget::cpu())
 }
 
-/// Picks the backend for `preference`, reporting progress through `status`.
-pub async fn choose_backend(preference: BackendPreference, sample: &MnistDataset, status: impl Fn(&str)) -> (Device, BackendInfo) {
+/// Picks the backend for `preference`, reporting progress through `status`; with it, the memory a run
+/// may use there.
+pub async fn choose_backend(preference: BackendPreference, sample: &MnistDataset, status: impl Fn(&str)) -> (Device, BackendInfo, MemoryBudget) {
     if preference == BackendPreference::Cpu {
         return cpu("chosen with ?backend=cpu");
     }
@@ -155,26 +168,20 @@ pub async fn choose_backend(preference: BackendPreference, sample: &MnistDataset
         Err(e) => return cpu(format!("{e}; training runs on the CPU instead")),
     };
     let suffix = if adapter.is_fallback { " (software adapter)" } else { "" };
+    let budget = MemoryBudget::webgpu(adapter.max_buffer_bytes, adapter.max_binding_bytes);
     let gpu_info = |reason: String| BackendInfo { kind: BackendKind::WebGpu, name: format!("WebGPU — {}{suffix}", adapter.description), reason };
     match preference {
-        BackendPreference::WebGpu => return (device, gpu_info("chosen with ?backend=webgpu".into())),
-        _ if !adapter.is_fallback => return (device, gpu_info("hardware GPU adapter".into())),
+        BackendPreference::WebGpu => return (device, gpu_info("chosen with ?backend=webgpu".into()), budget),
+        _ if !adapter.is_fallback => return (device, gpu_info("hardware GPU adapter".into()), budget),
         _ => {}
     }
     status("Software WebGPU adapter: timing a few steps on WebGPU and on the CPU…");
     let gpu_speed = measure_training_speed(&device, sample, 3).await;
     let cpu_speed = measure_training_speed(&Device::flex(), sample, 3).await;
     match (gpu_speed, cpu_speed) {
-        (Ok(g), Ok(c)) if g >= c => (device, gpu_info(format!("measured: WebGPU {g:.0} images/s, CPU {c:.0} images/s"))),
-        (Ok(g), Ok(c)) => {
-            let (d, mut info) = cpu(format!(
-                "measured: CPU {c:.0} images/s, WebGPU {g:.0} images/s on the software adapter “{}”",
-                adapter.description
-            ));
-            info.name = "CPU (wasm)".into();
-            (d, info)
-        }
+        (Ok(g), Ok(c)) if g >= c => (device, gpu_info(format!("measured: WebGPU {g:.0} images/s, CPU {c:.0} images/s")), budget),
+        (Ok(g), Ok(c)) => cpu(format!("measured: CPU {c:.0} images/s, WebGPU {g:.0} images/s on the software adapter “{}”", adapter.description)),
         (Err(e), _) => cpu(format!("WebGPU failed while measuring ({e}); training runs on the CPU")),
-        (Ok(_), Err(e)) => (device, gpu_info(format!("the CPU path failed while measuring ({e})"))),
+        (Ok(_), Err(e)) => (device, gpu_info(format!("the CPU path failed while measuring ({e})")), budget),
     }
 }

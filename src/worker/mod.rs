@@ -99,9 +99,9 @@ async fn run(mut commands: UnboundedReceiver<Command>) {
         None => test,
     };
     let sample = train.first(256);
-    let (device, backend) = backend::choose_backend(settings.backend, &sample, |s| emit(Event::Phase(Phase::ChoosingBackend(s.into())))).await;
+    let (device, backend, budget) = backend::choose_backend(settings.backend, &sample, |s| emit(Event::Phase(Phase::ChoosingBackend(s.into())))).await;
     let pretrained = data::fetch_bytes(&data::resolve(&base_url, PRETRAINED_PATH)).await;
-    trainer.prepare(Prepared { train, test, device, backend, pretrained }, settings).await;
+    trainer.prepare(Prepared { train, test, device, backend, pretrained, budget }, settings).await;
     serve(&mut trainer, &mut commands, js::yield_now).await;
 }
 

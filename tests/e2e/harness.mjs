@@ -42,13 +42,18 @@ export async function startServer() {
   return { origin, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-/** A fresh headless Chromium profile with WebGPU enabled. Records requests to other origins. */
-export async function openPage(origin) {
+/**
+ * A fresh headless Chromium profile with WebGPU enabled. Records requests to other origins.
+ * `bypassCSP`: for tests that start the worker from a blob (beforeWorkerStarts), which the page's
+ * policy forbids.
+ */
+export async function openPage(origin, { bypassCSP = false } = {}) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1400, height: 1000 },
+    bypassCSP,
     args: [
       '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-quic',
@@ -105,7 +110,7 @@ export async function waitUntilIdle(page, timeout = 300_000) {
  * Runs `source` (script text) in the trainer's Web Worker before the worker's own code, e.g. to take
  * IndexedDB away there (page init scripts do not reach workers). The page's `Worker` constructor is
  * wrapped: the worker starts from a blob that runs `source`, then loads Trunk's worker script and its
- * wasm by absolute URL.
+ * wasm by absolute URL. Open the page with `bypassCSP`: its policy allows workers from 'self' only.
  */
 export async function beforeWorkerStarts(page, source) {
   await page.addInitScript((prelude) => {

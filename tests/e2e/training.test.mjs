@@ -97,3 +97,25 @@ test('bad settings are refused next to the field; lr = 10 stops with a reason', 
     await server.close();
   }
 });
+
+test('an over-budget network is refused with its memory estimate; the page keeps working', { timeout: 300_000 }, async () => {
+  const server = await startServer();
+  const { page, close } = await openPage(server.origin);
+  try {
+    await page.goto(`${server.origin}/?backend=cpu&train=640&test=100&hidden=4096,4096,4096,4096&batch=8192`);
+    await waitUntilReady(page);
+    await page.click(byTestId('train-button'));
+    await page.waitForSelector(byTestId('error-message'));
+    const message = await page.textContent(byTestId('error-message'));
+    assert.match(message, /This network needs about 4,192 MB to train \(53,600,266 parameters/);
+    assert.match(message, /more than the 1,024 MB allowed on the CPU path in wasm/);
+    assert.match(await page.textContent(byTestId('status')), /^Ready/);
+    await page.fill(byTestId('setting-hidden'), '64');
+    await page.fill(byTestId('setting-batch'), '64');
+    await page.click(byTestId('step-button'));
+    await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-points') === '1', byTestId('loss-chart'), { timeout: 60_000 });
+  } finally {
+    await close();
+    await server.close();
+  }
+});

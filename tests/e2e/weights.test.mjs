@@ -172,7 +172,7 @@ test('train, download, reload restores it, start fresh, upload it back, bad file
 
 test('without IndexedDB the page says persistence is off and still trains', { timeout: 300_000 }, async () => {
   const server = await startServer();
-  const { page, close } = await openPage(server.origin);
+  const { page, close } = await openPage(server.origin, { bypassCSP: true });
   try {
     // IndexedDB is used by the trainer's worker, so it is taken away there.
     await beforeWorkerStarts(page, `Object.defineProperty(self, 'indexedDB', {
@@ -193,7 +193,7 @@ test('without IndexedDB the page says persistence is off and still trains', { ti
 
 test('a full disk turns persistence off with the reason; training goes on', { timeout: 300_000 }, async () => {
   const server = await startServer();
-  const { page, close } = await openPage(server.origin);
+  const { page, close } = await openPage(server.origin, { bypassCSP: true });
   try {
     await beforeWorkerStarts(page, `IDBObjectStore.prototype.put = function () { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };`);
     await page.goto(`${server.origin}/?backend=cpu&train=640&test=200`);

@@ -2,6 +2,7 @@
 //! One test binary (rather than one per file) keeps link time down: each links all of burn.
 #![cfg(not(target_family = "wasm"))]
 
+mod budget;
 mod chain_rule;
 mod equations;
 mod gradients;

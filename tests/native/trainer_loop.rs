@@ -9,6 +9,7 @@ use backprop_playground::data::Split;
 use backprop_playground::fine_tune::FINE_TUNE_STEPS;
 use backprop_playground::settings::PlaygroundSettings;
 use backprop_playground::snapshot::RunSnapshot;
+use backprop_playground::trainer::budget::MemoryBudget;
 use backprop_playground::trainer::protocol::{BackendInfo, BackendKind, BackpropSample, Command, Event, LabelledDigit, Notice, Phase, decode, encode};
 use backprop_playground::trainer::store::{MemoryStore, RunStore, StoredRun};
 use backprop_playground::trainer::{Prepared, Trainer, serve};
@@ -91,6 +92,7 @@ fn prepared() -> Prepared {
         device: Device::flex(),
         backend: BackendInfo { kind: BackendKind::Cpu, name: "CPU".into(), reason: "test".into() },
         pretrained,
+        budget: MemoryBudget::cpu(),
     }
 }
 
@@ -402,4 +404,22 @@ fn every_destructive_action_keeps_a_trained_run_at_most_five_and_divergence_keep
     let total_kept = events.borrow().iter().filter(|e| matches!(e, Event::UndoOffer(Some(_)))).count();
     assert_eq!(total_kept, 6, "Use pretrained, Load weights, a new run, Reset, divergence, and the last Reset offering the divergence's entry");
     assert_eq!(store.inner.borrow().recent.len(), 5);
+}
+
+#[test]
+fn an_over_budget_network_is_refused_with_the_estimate_and_the_page_keeps_working() {
+    let (mut trainer, events) = trainer(GatedStore::open());
+    let events_in = events.clone();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        send(&sender, Command::Train { settings: "hidden=4096,4096,4096,4096&batch=8192".into() });
+        send(&sender, Command::Step { settings: SMALL.into() });
+        until("the small network stepped", || losses(&events_in) == 1).await;
+    });
+    let refused = errors(&events);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].starts_with("This network needs about 4,192 MB to train (53,600,266 parameters"), "{}", refused[0]);
+    assert!(refused[0].contains("more than the 1,024 MB allowed on the CPU path in wasm"), "{}", refused[0]);
+    assert_eq!(trainer.steps(), 1);
+    assert_eq!(trainer.run_config().map(|c| c.model.hidden.clone()), Some(vec![32, 16]));
 }

@@ -16,20 +16,98 @@ use crate::settings::PlaygroundSettings;
 use crate::training::TrainingSession;
 use crate::weights_file::{self, TrainingFacts};
 
-/// Bumped when the layout changes; older snapshots are ignored rather than misread.
-pub const SNAPSHOT_VERSION: u32 = 1;
+/// Bumped when the layout changes. Version 2 writes non-finite numbers as text; version 1 records
+/// (whose non-finite numbers serde_json wrote as `null`) are read with `null` as NaN. Anything newer
+/// is refused with a message, not misread.
+pub const SNAPSHOT_VERSION: u32 = 2;
+/// The oldest layout this version still reads.
+pub const OLDEST_READABLE_VERSION: u32 = 1;
+
+/// JSON has no NaN or ∞ (serde_json writes them as `null` and then refuses to read them back), so
+/// the snapshot's numbers go through here: finite numbers as numbers, the rest as `"NaN"`,
+/// `"inf"`, `"-inf"`; `null` (version 1) reads as NaN.
+mod lossless {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Value(f64),
+        Text(String),
+        Null(()),
+    }
+
+    fn to_f64(n: Number) -> Result<f64, String> {
+        match n {
+            Number::Value(v) => Ok(v),
+            Number::Null(()) => Ok(f64::NAN),
+            Number::Text(t) => match t.as_str() {
+                "NaN" => Ok(f64::NAN),
+                "inf" => Ok(f64::INFINITY),
+                "-inf" => Ok(f64::NEG_INFINITY),
+                other => Err(format!("`{other}` is not a number")),
+            },
+        }
+    }
+
+    pub fn text(v: f64) -> Option<&'static str> {
+        match v {
+            v if v.is_nan() => Some("NaN"),
+            v if v == f64::INFINITY => Some("inf"),
+            v if v == f64::NEG_INFINITY => Some("-inf"),
+            _ => None,
+        }
+    }
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        match text(*v) {
+            Some(t) => s.serialize_str(t),
+            None => s.serialize_f64(*v),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        to_f64(Number::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+
+    pub mod vec_f32 {
+        use serde::ser::SerializeSeq;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(values: &[f32], s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(values.len()))?;
+            for &v in values {
+                match super::text(v as f64) {
+                    Some(t) => seq.serialize_element(t)?,
+                    None => seq.serialize_element(&v)?,
+                }
+            }
+            seq.end()
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
+            Vec::<super::Number>::deserialize(d)?
+                .into_iter()
+                .map(|n| super::to_f64(n).map(|v| v as f32).map_err(serde::de::Error::custom))
+                .collect()
+        }
+    }
+}
 
 /// Test results of one epoch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochRecord {
     pub epoch: usize,
+    #[serde(with = "lossless")]
     pub accuracy: f64,
+    #[serde(with = "lossless")]
     pub mean_loss: f64,
 }
 
 /// What the charts, the log and the results panels showed.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RunHistory {
+    #[serde(with = "lossless::vec_f32")]
     pub losses: Vec<f32>,
     pub epochs: Vec<EpochRecord>,
     pub log: Vec<String>,
@@ -49,6 +127,7 @@ pub struct SnapshotMeta {
     pub batch: usize,
     pub steps: usize,
     /// Milliseconds since 1970, when it was taken.
+    #[serde(with = "lossless")]
     pub saved_at_ms: f64,
     pub history: RunHistory,
     /// For an entry of "recent models": what replaced or forgot it ("Reset", "Load weights", …).
@@ -97,8 +176,11 @@ impl RunSnapshot {
     /// Rebuilds the run on `device`, at the position it was saved. Adam's moments that do not fit are
     /// dropped (with the reason returned alongside) rather than refusing the model.
     pub fn restore(&self, train: Arc<MnistDataset>, test: Arc<MnistDataset>, device: &Device) -> Result<(TrainingRun, Option<String>), String> {
-        if self.meta.version != SNAPSHOT_VERSION {
-            return Err(format!("saved by another version of the page (format {})", self.meta.version));
+        if !(OLDEST_READABLE_VERSION..=SNAPSHOT_VERSION).contains(&self.meta.version) {
+            return Err(format!(
+                "saved by a newer version of the page (format {}; this one reads formats {OLDEST_READABLE_VERSION} to {SNAPSHOT_VERSION})",
+                self.meta.version
+            ));
         }
         let loaded = weights_file::load(&self.model, &device.clone().autodiff()).map_err(|e| e.to_string())?;
         let settings = self.settings();

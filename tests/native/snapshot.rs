@@ -49,3 +49,48 @@ fn a_snapshot_restores_the_run_where_it_stopped() {
     assert_eq!(weights(&restored), weights(&run), "the next step is identical (same batch, same Adam moments)");
     assert!(RunSnapshot::from_parts(snapshot.model.clone(), None, "{not json").is_err());
 }
+
+fn small_snapshot(history: RunHistory) -> (RunSnapshot, Arc<backprop_playground::data::MnistDataset>, Arc<backprop_playground::data::MnistDataset>) {
+    let device = Device::flex();
+    let train = Arc::new(super::mnist(Split::Train).first(128));
+    let test = Arc::new(super::mnist(Split::Test).first(50));
+    let (settings, _) = PlaygroundSettings::from_pairs([("hidden", "16")]);
+    let mut run = TrainingRun::new(settings.training.clone(), train.clone(), test.clone(), &device);
+    run.step();
+    block_on(run.read_losses()).unwrap();
+    (block_on(RunSnapshot::capture(&run, &settings, history, 1.7e12)).unwrap(), train, test)
+}
+
+/// serde_json writes NaN and ∞ as `null` and refuses them on reading: one infinite mean loss used to
+/// make the whole saved run unreadable.
+#[test]
+fn a_snapshot_round_trips_nan_and_infinite_numbers() {
+    let history = RunHistory {
+        losses: vec![2.3, f32::NAN, f32::INFINITY, f32::NEG_INFINITY],
+        epochs: vec![EpochRecord { epoch: 0, accuracy: 0.1, mean_loss: f64::INFINITY }],
+        ..RunHistory::default()
+    };
+    let (snapshot, train, test) = small_snapshot(history);
+    let json = snapshot.meta_json();
+    assert!(json.contains(r#""losses":[2.3,"NaN","inf","-inf"]"#), "{json}");
+    let back = RunSnapshot::from_parts(snapshot.model.clone(), snapshot.optimizer.clone(), &json).expect("readable");
+    let losses = &back.meta.history.losses;
+    assert_eq!(losses[0], 2.3);
+    assert!(losses[1].is_nan() && losses[2] == f32::INFINITY && losses[3] == f32::NEG_INFINITY, "{losses:?}");
+    assert_eq!(back.meta.history.epochs[0].mean_loss, f64::INFINITY);
+    assert!(back.restore(train, test, &Device::flex()).is_ok());
+}
+
+#[test]
+fn a_version_one_record_with_nulls_is_migrated_and_a_newer_one_is_refused_with_a_reason() {
+    let (snapshot, train, test) = small_snapshot(RunHistory { losses: vec![2.3, 2.2], ..RunHistory::default() });
+    let v2 = snapshot.meta_json();
+    let v1 = v2.replace(r#""version":2"#, r#""version":1"#).replace("[2.3,2.2]", "[2.3,null]");
+    assert_ne!(v1, v2);
+    let old = RunSnapshot::from_parts(snapshot.model.clone(), snapshot.optimizer.clone(), &v1).expect("a version 1 record reads");
+    assert!(old.meta.history.losses[1].is_nan(), "null was a non-finite number");
+    assert!(old.restore(train.clone(), test.clone(), &Device::flex()).is_ok());
+    let newer = RunSnapshot::from_parts(snapshot.model.clone(), snapshot.optimizer.clone(), &v2.replace(r#""version":2"#, r#""version":99"#)).unwrap();
+    let refused = newer.restore(train, test, &Device::flex()).err().expect("refused");
+    assert!(refused.contains("newer version of the page (format 99"), "{refused}");
+}

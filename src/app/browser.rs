@@ -72,3 +72,18 @@ pub fn offer_download(bytes: &[u8], name: &str) -> Result<(), String> {
     });
     Ok(())
 }
+
+/// This tab's id, kept in sessionStorage (which a reload keeps and a new tab does not), so each tab's
+/// saved run is its own. Without sessionStorage a fresh id per load.
+pub fn tab_id() -> String {
+    const KEY: &str = "backprop-playground.tab";
+    let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+    if let Some(id) = storage.as_ref().and_then(|s| s.get_item(KEY).ok().flatten()) {
+        return id;
+    }
+    let id = format!("{:x}-{:x}", js_sys::Date::now() as u64, (js_sys::Math::random() * 1e12) as u64);
+    if let Some(storage) = storage {
+        let _ = storage.set_item(KEY, &id);
+    }
+    id
+}

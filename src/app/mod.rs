@@ -133,7 +133,7 @@ pub fn App() -> impl IntoView {
     let form = SettingsForm::new(&initial);
     let trainer = use_trainer(state, form);
     let debug_device_lost = pairs.iter().any(|(k, v)| k == "debug" && v == "device-lost");
-    trainer.send(Command::Start { base_url: page_url(), settings: initial.to_query(), debug_device_lost });
+    trainer.send(Command::Start { base_url: page_url(), settings: initial.to_query(), debug_device_lost, tab: browser::tab_id() });
 
     // The form as a query string for a command, or every field's problem in the banner.
     let settings_query = move || match form.parse() {
@@ -181,6 +181,12 @@ pub fn App() -> impl IntoView {
                 <StatusLine state/>
                 {move || matches!(state.phase.get(), Phase::DataFailed(_)).then(|| view! { <button data-testid="retry-button" on:click=on_retry>"Retry download"</button> })}
                 <span class="backend-reason">{move || state.backend.get().map(|b| b.reason).unwrap_or_default()}</span>
+                {move || (state.other_tabs_training.get() > 0).then(|| view! {
+                    <span class="other-tabs" data-testid="other-tabs">{move || match state.other_tabs_training.get() {
+                        1 => "Another tab of this page is training too: the two share this computer.".to_string(),
+                        n => format!("{n} other tabs of this page are training too: they share this computer."),
+                    }}</span>
+                })}
                 <span class="dataset-sizes">{move || state.dataset_sizes.get().map(|(a, b)| format!("{a} training / {b} test images")).unwrap_or_default()}</span>
             </div>
             <div class="layout">

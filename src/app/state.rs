@@ -52,6 +52,8 @@ pub struct PlaygroundState {
     pub recent: RwSignal<Vec<RecentModel>>,
     /// What Undo would bring back.
     pub undo_offer: RwSignal<Option<String>>,
+    /// Other tabs of this page training now.
+    pub other_tabs_training: RwSignal<usize>,
 }
 
 impl PlaygroundState {
@@ -81,6 +83,7 @@ impl PlaygroundState {
             bench_result: RwSignal::new(None),
             recent: RwSignal::new(Vec::new()),
             undo_offer: RwSignal::new(None),
+            other_tabs_training: RwSignal::new(0),
         }
     }
 }

@@ -141,11 +141,12 @@ fn RecentModels(trainer: Trainer, state: PlaygroundState) -> impl IntoView {
                             Some(why) => format!("{} — cannot be read: {why}", m.when),
                         };
                         let readable = m.problem.is_none();
+                        let downloadable = m.downloadable;
                         view! {
                             <li data-testid="recent-model" data-steps=m.steps>
                                 <span>{text}</span>" "
                                 <button data-testid="restore-recent" disabled=move || !readable || training() on:click=move |_| trainer.send(Command::RestoreRecent { id })>"Restore"</button>
-                                <button data-testid="download-recent" disabled=!readable on:click=move |_| trainer.send(Command::DownloadRecent { id })>"Download"</button>
+                                <button data-testid="download-recent" disabled=!downloadable on:click=move |_| trainer.send(Command::DownloadRecent { id })>"Download"</button>
                             </li>
                         }
                     }).collect_view()}

@@ -34,7 +34,7 @@ use crate::training::{TrainingConfig, TrainingSession};
 use crate::weights_file::{self, TrainingFacts};
 use protocol::{BackendInfo, BackendKind, BackpropSample, Command, EpochResult, Event, MistakeView, Notice, Persistence, Phase, RecentModel, RunView};
 use budget::MemoryBudget;
-use store::RunStore;
+use store::{RunStore, Unreadable};
 
 /// On the CPU every step computes synchronously; after this much work the loop reads the losses and
 /// looks at its commands again, so a Pause or a prediction waits at most about this long.
@@ -112,7 +112,7 @@ pub struct Trainer<S: RunStore> {
     /// "Recent models": what destructive actions replaced or forgot, newest last (also in the store).
     recent: Vec<(u64, RunSnapshot)>,
     /// Recent entries the store has but that cannot be read, with why (kept, never overwritten).
-    broken_recent: Vec<(u64, String)>,
+    broken_recent: Vec<(u64, Unreadable)>,
     /// The entry the last destructive action kept, which Undo brings back.
     undo: Option<u64>,
     /// The recent entry that holds exactly the current run, until the model changes again.
@@ -596,16 +596,28 @@ impl<S: RunStore> Trainer<S> {
             }
         };
         self.set_persistence(Persistence::On(None));
-        let snapshot = match saved {
-            None => return false,
-            Some(Ok(s)) => s,
-            Some(Err(e)) => {
-                self.error(format!("The run saved in this browser could not be read ({e}); starting fresh."));
+        let (snapshot, note) = match saved {
+            Some(Ok(s)) => {
+                let note = format!("Restored model from this browser ({}).", self.describe_snapshot(&s));
+                (s, note)
+            }
+            Some(Err(unreadable)) => {
+                let download = if unreadable.model.is_some() { " Its weights can still be downloaded from Recent models." } else { "" };
+                self.error(format!(
+                    "The run saved in this browser could not be read ({}). It is kept under Recent models, and this tab starts fresh.{download}",
+                    unreadable.why
+                ));
                 return false;
             }
+            None => match self.store.latest_elsewhere().await {
+                Ok(Some(s)) => {
+                    let note = format!("Restored the latest run saved in this browser, from another tab ({}); this tab trains its own copy.", self.describe_snapshot(&s));
+                    (s, note)
+                }
+                _ => return false,
+            },
         };
         let described = self.describe_snapshot(&snapshot);
-        let note = format!("Restored model from this browser ({described}).");
         match self.adopt_snapshot(snapshot, note) {
             Ok(()) => {
                 self.set_persistence(Persistence::On(Some(described)));
@@ -650,7 +662,7 @@ impl<S: RunStore> Trainer<S> {
         for (id, entry) in entries {
             match entry {
                 Some(Ok(snapshot)) => self.recent.push((id, snapshot)),
-                Some(Err(why)) => self.broken_recent.push((id, why)),
+                Some(Err(unreadable)) => self.broken_recent.push((id, unreadable)),
                 None => {}
             }
         }
@@ -678,9 +690,10 @@ impl<S: RunStore> Trainer<S> {
                     test_accuracy: s.meta.history.epochs.last().map(|e| e.accuracy),
                     settings: format!("{sizes}, {}, lr {}, batch {}", t.optimizer.name(), t.learning_rate, t.batch_size),
                     problem: None,
+                    downloadable: true,
                 }
             })
-            .chain(self.broken_recent.iter().map(|(id, why)| RecentModel {
+            .chain(self.broken_recent.iter().map(|(id, unreadable)| RecentModel {
                 id: *id,
                 when: (self.format_time)(*id as f64),
                 because: String::new(),
@@ -688,7 +701,8 @@ impl<S: RunStore> Trainer<S> {
                 epoch: 0,
                 test_accuracy: None,
                 settings: String::new(),
-                problem: Some(why.clone()),
+                problem: Some(unreadable.why.clone()),
+                downloadable: unreadable.model.is_some(),
             }))
             .collect();
         list.sort_by(|a, b| b.id.cmp(&a.id));
@@ -776,8 +790,10 @@ impl<S: RunStore> Trainer<S> {
     }
 
     fn download_recent(&mut self, id: u64) {
-        match self.recent.iter().find(|(i, _)| *i == id) {
-            Some((_, s)) => self.emit(Event::Download { name: format!("backprop-playground-step-{}.safetensors", s.meta.steps), bytes: s.model.clone() }),
+        let kept = self.recent.iter().find(|(i, _)| *i == id).map(|(_, s)| (format!("backprop-playground-step-{}.safetensors", s.meta.steps), s.model.clone()));
+        let rescued = || self.broken_recent.iter().find(|(i, _)| *i == id).and_then(|(_, u)| u.model.clone()).map(|m| (format!("backprop-playground-rescued-{id}.safetensors"), m));
+        match kept.or_else(rescued) {
+            Some((name, bytes)) => self.emit(Event::Download { name, bytes }),
             None => self.notice(Notice::Weights, "That model is no longer kept."),
         }
     }

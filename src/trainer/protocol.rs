@@ -15,8 +15,9 @@ use crate::run::Progress;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Command {
     /// Sent once, first: where the page is (data and the model are fetched relative to it), the
-    /// link's settings (data limits, backend) and whether the GPU-loss drill is on.
-    Start { base_url: String, settings: String, debug_device_lost: bool },
+    /// link's settings (data limits, backend), whether the GPU-loss drill is on, and this tab's id
+    /// (its saved run is its own).
+    Start { base_url: String, settings: String, debug_device_lost: bool, tab: String },
     /// Try the data download again after it failed.
     RetryData,
     /// Train (or resume) until the run ends or Pause.
@@ -161,8 +162,10 @@ pub struct RecentModel {
     pub test_accuracy: Option<f64>,
     /// e.g. "784-512-256-128-10, Adam, lr 0.001".
     pub settings: String,
-    /// Why it cannot be restored, if it cannot (its weights may still download).
+    /// Why it cannot be restored, if it cannot.
     pub problem: Option<String>,
+    /// Its weights file can be downloaded (an unreadable record's weights may still be intact).
+    pub downloadable: bool,
 }
 
 /// Which message line a short text belongs to.
@@ -212,6 +215,8 @@ pub enum Event {
     Recent(Vec<RecentModel>),
     /// What Undo would bring back, if anything ("the run Reset forgot, 3 steps").
     UndoOffer(Option<String>),
+    /// How many other tabs of this page are training right now.
+    OtherTabsTraining(usize),
     /// `?bench=…` only: the benchmark's JSON result.
     BenchResult(String),
 }

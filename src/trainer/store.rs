@@ -3,15 +3,26 @@
 
 use crate::snapshot::RunSnapshot;
 
-/// A saved run, or why the saved record could not be read.
-pub type StoredRun = Option<Result<RunSnapshot, String>>;
+/// A saved record that cannot be read as a run: why, and its weights file if that part is intact (so
+/// the user can still download it). Such a record is kept, never overwritten.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unreadable {
+    pub why: String,
+    pub model: Option<Vec<u8>>,
+}
+
+/// A saved run, or what is left of an unreadable one.
+pub type StoredRun = Option<Result<RunSnapshot, Unreadable>>;
 
 #[allow(async_fn_in_trait)] // Used by one single-threaded loop; no Send bound needed.
 pub trait RunStore {
     /// Writes `snapshot` as the latest run, replacing the previous one.
     async fn save(&mut self, snapshot: &RunSnapshot) -> Result<(), String>;
-    /// The latest saved run, if any. `Err`: the store itself is unavailable.
+    /// This tab's saved run, if any. `Err`: the store itself is unavailable. An unreadable record is
+    /// moved out of the way (among the recent models), so the next save cannot overwrite it.
     async fn load(&mut self) -> Result<StoredRun, String>;
+    /// The most recently saved readable run of another tab (or an older page), for a tab that has none.
+    async fn latest_elsewhere(&mut self) -> Result<Option<RunSnapshot>, String>;
     /// Forgets the saved run.
     async fn clear(&mut self) -> Result<(), String>;
     /// Keeps `snapshot` among the recent models under `id`.
@@ -28,6 +39,8 @@ pub struct MemoryStore {
     /// Every save, in order (steps of the saved runs), so tests can see what was written when.
     pub saves: Vec<usize>,
     pub recent: Vec<(u64, RunSnapshot)>,
+    /// What another tab saved.
+    pub elsewhere: Option<RunSnapshot>,
 }
 
 impl RunStore for MemoryStore {
@@ -39,6 +52,10 @@ impl RunStore for MemoryStore {
 
     async fn load(&mut self) -> Result<StoredRun, String> {
         Ok(self.saved.clone().map(Ok))
+    }
+
+    async fn latest_elsewhere(&mut self) -> Result<Option<RunSnapshot>, String> {
+        Ok(self.elsewhere.clone())
     }
 
     async fn clear(&mut self) -> Result<(), String> {

@@ -1,5 +1,6 @@
-//! The browser's copy of the latest run snapshot, in IndexedDB (one database, one object store, one
-//! record), opened from the worker. Every failure — no IndexedDB (some private modes), a blocked
+//! The browser's copies of each tab's latest run snapshot and of the recent models, in IndexedDB
+//! (one database, two object stores), opened from the worker. Each tab writes and deletes only its
+//! own record (`tab:<id>`); a tab without one may start from the newest record of another. Every failure — no IndexedDB (some private modes), a blocked
 //! open, a full disk — comes back as text; the trainer then says persistence is off and carries on.
 
 use js_sys::{Promise, Reflect, Uint8Array};
@@ -9,13 +10,12 @@ use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTran
 
 use super::js::{await_promise, get, global, js_error_text};
 use crate::snapshot::RunSnapshot;
-use crate::trainer::store::{RunStore, StoredRun};
+use crate::trainer::store::{RunStore, StoredRun, Unreadable};
 
 const DB_NAME: &str = "backprop-playground";
 /// Version 2 added `recent`.
 const DB_VERSION: u32 = 2;
 const STORE: &str = "runs";
-const KEY: &str = "latest";
 /// "Recent models", keyed by the time they were kept (ms since 1970).
 const RECENT: &str = "recent";
 
@@ -91,11 +91,7 @@ async fn open() -> Result<IdbDatabase, String> {
     db.dyn_into::<IdbDatabase>().map_err(|_| "IndexedDB returned no database".to_string())
 }
 
-fn store_in(db: &IdbDatabase, mode: IdbTransactionMode) -> Result<(IdbTransaction, web_sys::IdbObjectStore), String> {
-    named_store_in(db, STORE, mode)
-}
-
-fn named_store_in(db: &IdbDatabase, name: &str, mode: IdbTransactionMode) -> Result<(IdbTransaction, web_sys::IdbObjectStore), String> {
+fn store_in(db: &IdbDatabase, name: &str, mode: IdbTransactionMode) -> Result<(IdbTransaction, web_sys::IdbObjectStore), String> {
     let transaction = db.transaction_with_str_and_mode(name, mode).map_err(|e| js_error_text(&e))?;
     let store = transaction.object_store(name).map_err(|e| js_error_text(&e))?;
     Ok((transaction, store))
@@ -114,20 +110,22 @@ fn record_of(snapshot: &RunSnapshot) -> js_sys::Object {
     record
 }
 
-/// A stored record as a snapshot, or why it cannot be read.
-fn snapshot_of(record: &JsValue) -> Result<RunSnapshot, String> {
+/// A stored record as a snapshot, or why it cannot be read (with its weights, if they are there).
+fn snapshot_of(record: &JsValue) -> Result<RunSnapshot, Unreadable> {
     let bytes = |key: &str| {
         let v = get(record, key);
         v.dyn_ref::<Uint8Array>().map(|a| a.to_vec())
     };
-    let model = bytes("model").ok_or("the saved record has no model")?;
+    let Some(model) = bytes("model") else {
+        return Err(Unreadable { why: "the saved record has no model".into(), model: None });
+    };
     let meta = get(record, "meta").as_string().unwrap_or_default();
-    RunSnapshot::from_parts(model, bytes("optimizer"), &meta)
+    RunSnapshot::from_parts(model.clone(), bytes("optimizer"), &meta).map_err(|why| Unreadable { why, model: Some(model) })
 }
 
 async fn put(name: &str, key: &JsValue, record: &JsValue) -> Result<(), String> {
     let db = open().await?;
-    let (transaction, store) = named_store_in(&db, name, IdbTransactionMode::Readwrite)?;
+    let (transaction, store) = store_in(&db, name, IdbTransactionMode::Readwrite)?;
     let result = match store.put_with_key(record, key) {
         Ok(_) => commit(&transaction).await,
         Err(e) => Err(js_error_text(&e)),
@@ -138,7 +136,7 @@ async fn put(name: &str, key: &JsValue, record: &JsValue) -> Result<(), String> 
 
 async fn delete(name: &str, key: &JsValue) -> Result<(), String> {
     let db = open().await?;
-    let (transaction, store) = named_store_in(&db, name, IdbTransactionMode::Readwrite)?;
+    let (transaction, store) = store_in(&db, name, IdbTransactionMode::Readwrite)?;
     let result = match store.delete(key) {
         Ok(_) => commit(&transaction).await,
         Err(e) => Err(js_error_text(&e)),
@@ -147,60 +145,75 @@ async fn delete(name: &str, key: &JsValue) -> Result<(), String> {
     result
 }
 
-/// Writes `snapshot` as the latest run, replacing the previous one.
-async fn save(snapshot: &RunSnapshot) -> Result<(), String> {
-    put(STORE, &JsValue::from_str(KEY), &record_of(snapshot)).await
-}
-
-/// Every recent model, oldest first (keys sort as numbers).
-async fn recent() -> Result<Vec<(u64, StoredRun)>, String> {
+/// Every record of `name` with its key.
+async fn all(name: &str) -> Result<Vec<(JsValue, JsValue)>, String> {
     let db = open().await?;
-    let (_transaction, store) = named_store_in(&db, RECENT, IdbTransactionMode::Readonly)?;
+    let (_transaction, store) = store_in(&db, name, IdbTransactionMode::Readonly)?;
     let keys = store.get_all_keys().map_err(|e| js_error_text(&e))?;
     let values = store.get_all().map_err(|e| js_error_text(&e))?;
     let (keys, values) = (finish(&keys).await, finish(&values).await);
     db.close();
     let (keys, values): (js_sys::Array, js_sys::Array) = (keys?.unchecked_into(), values?.unchecked_into());
-    Ok(keys
-        .iter()
-        .zip(values.iter())
-        .filter_map(|(key, record)| Some((key.as_f64()? as u64, Some(snapshot_of(&record)))))
-        .collect())
+    Ok(keys.iter().zip(values.iter()).collect())
 }
 
-/// The latest saved run, if any. A record that cannot be read is reported, not silently dropped.
-async fn load() -> Result<StoredRun, String> {
+async fn get_record(name: &str, key: &JsValue) -> Result<JsValue, String> {
     let db = open().await?;
-    let (_transaction, store) = store_in(&db, IdbTransactionMode::Readonly)?;
-    let request = store.get(&JsValue::from_str(KEY)).map_err(|e| js_error_text(&e))?;
+    let (_transaction, store) = store_in(&db, name, IdbTransactionMode::Readonly)?;
+    let request = store.get(key).map_err(|e| js_error_text(&e))?;
     let record = finish(&request).await;
     db.close();
-    let record = record?;
-    if record.is_undefined() || record.is_null() {
-        return Ok(None);
+    record
+}
+
+/// Every recent model, oldest first (keys sort as numbers).
+async fn recent() -> Result<Vec<(u64, StoredRun)>, String> {
+    Ok(all(RECENT).await?.into_iter().filter_map(|(key, record)| Some((key.as_f64()? as u64, Some(snapshot_of(&record))))).collect())
+}
+
+/// The trainer's store in the browser, for one tab.
+pub struct IndexedDbStore {
+    key: JsValue,
+}
+
+impl IndexedDbStore {
+    pub fn for_tab(tab: &str) -> Self {
+        Self { key: JsValue::from_str(&format!("tab:{tab}")) }
     }
-    Ok(Some(snapshot_of(&record)))
 }
-
-/// Forgets the saved run ("Start fresh").
-async fn clear() -> Result<(), String> {
-    delete(STORE, &JsValue::from_str(KEY)).await
-}
-
-/// The trainer's store in the browser.
-pub struct IndexedDbStore;
 
 impl RunStore for IndexedDbStore {
     async fn save(&mut self, snapshot: &RunSnapshot) -> Result<(), String> {
-        save(snapshot).await
+        put(STORE, &self.key, &record_of(snapshot)).await
     }
 
     async fn load(&mut self) -> Result<StoredRun, String> {
-        load().await
+        let record = get_record(STORE, &self.key).await?;
+        if record.is_undefined() || record.is_null() {
+            return Ok(None);
+        }
+        let snapshot = snapshot_of(&record);
+        if snapshot.is_err() {
+            // Moved among the recent models as it is, so this tab's next save cannot overwrite it.
+            let id = JsValue::from_f64(js_sys::Date::now().floor());
+            put(RECENT, &id, &record).await?;
+            delete(STORE, &self.key).await?;
+        }
+        Ok(Some(snapshot))
+    }
+
+    async fn latest_elsewhere(&mut self) -> Result<Option<RunSnapshot>, String> {
+        let mine = self.key.as_string();
+        Ok(all(STORE)
+            .await?
+            .into_iter()
+            .filter(|(key, _)| key.as_string() != mine)
+            .filter_map(|(_, record)| snapshot_of(&record).ok())
+            .max_by(|a, b| a.meta.saved_at_ms.total_cmp(&b.meta.saved_at_ms)))
     }
 
     async fn clear(&mut self) -> Result<(), String> {
-        clear().await
+        delete(STORE, &self.key).await
     }
 
     async fn keep_recent(&mut self, id: u64, snapshot: &RunSnapshot) -> Result<(), String> {

@@ -9,6 +9,7 @@ mod bench;
 mod data;
 mod indexed_db;
 mod js;
+mod tabs;
 
 use std::rc::Rc;
 
@@ -74,17 +75,21 @@ pub fn start() {
 /// Waits for `Start` (answering a benchmark request instead, if that comes), loads the data, picks
 /// the device, then hands everything to the trainer's loop.
 async fn run(mut commands: UnboundedReceiver<Command>) {
-    let emit: Rc<dyn Fn(Event)> = Rc::new(|event| post(&event));
-    let (base_url, query, debug_device_lost) = loop {
+    let emit: Rc<dyn Fn(Event)> = Rc::new(|event| {
+        tabs::observe(&event);
+        post(&event);
+    });
+    let (base_url, query, debug_device_lost, tab) = loop {
         match commands.next().await {
-            Some(Command::Start { base_url, settings, debug_device_lost }) => break (base_url, settings, debug_device_lost),
+            Some(Command::Start { base_url, settings, debug_device_lost, tab }) => break (base_url, settings, debug_device_lost, tab),
             Some(Command::Bench { base_url, engine, profile }) => emit(Event::BenchResult(bench::run_json(&base_url, &engine, profile).await)),
             Some(_) => {}
             None => return,
         }
     };
     let (settings, _) = PlaygroundSettings::from_query(&query);
-    let mut trainer = Trainer::new(IndexedDbStore, emit.clone(), Box::new(format_time));
+    tabs::start(&tab, |event| post(&event));
+    let mut trainer = Trainer::new(IndexedDbStore::for_tab(&tab), emit.clone(), Box::new(format_time));
     if debug_device_lost {
         backend::record_gpu_devices();
         trainer.set_device_loss_drill(Box::new(backend::destroy_recorded_devices));

@@ -70,6 +70,10 @@ impl RunStore for GatedStore {
         self.inner.borrow_mut().recent().await
     }
 
+    async fn latest_elsewhere(&mut self) -> Result<Option<RunSnapshot>, String> {
+        self.inner.borrow_mut().latest_elsewhere().await
+    }
+
     async fn forget_recent(&mut self, id: u64) -> Result<(), String> {
         self.inner.borrow_mut().forget_recent(id).await
     }

@@ -16,7 +16,21 @@ const option = (name, fallback) => {
 const SECONDS = Number(option('seconds', '20'));
 const BACKENDS = option('backends', 'cpu,webgpu').split(',');
 
-/** Many predictions on an idle page: one long stroke drawn slowly, one request per answered frame. */
+/** Round trips of single predictions on an idle page: 40 short strokes, each answered before the next. */
+async function singleRoundTrips(page) {
+  const before = await predictionsAnswered(page);
+  for (let i = 0; i < 40; i++) {
+    const x = 60 + (i % 8) * 20;
+    await drawStroke(page, [[x, 40 + i * 4], [x + 6, 50 + i * 4]], 1);
+    await page.waitForFunction((args) => Number(document.querySelector(args[0])?.dataset.answered) > args[1],
+      [byTestId('prediction-latency'), before + i], { timeout: 10_000, polling: 20 }).catch(() => {});
+    await page.waitForTimeout(50);
+  }
+  const answered = Math.min(200, (await predictionsAnswered(page)) - before);
+  return (await predictionRoundTrips(page)).slice(-answered);
+}
+
+/** Many predictions while drawing one long stroke (input and painting compete on the main thread). */
 async function idleRoundTrips(page) {
   const before = await predictionsAnswered(page);
   const zigzag = Array.from({ length: 40 }, (_, i) => [60 + (i % 2) * 160, 30 + i * 5.5]);
@@ -33,11 +47,13 @@ for (const backend of BACKENDS) {
   try {
     await page.goto(`${server.origin}/?backend=${backend}&train=${backend === 'cpu' ? 60000 : 2000}&test=100&epochs=5`);
     await waitUntilReady(page);
+    const single = await singleRoundTrips(page);
+    await page.click(byTestId('clear-canvas'));
     const idle = await idleRoundTrips(page);
     await page.click(byTestId('clear-canvas'));
     const training = await measureWhileTraining(page, SECONDS);
     const imagesPerSecond = Number(await page.textContent(byTestId('images-per-second')));
-    rows.push({ backend, idleRoundTripsMs: idle, imagesPerSecond, ...training });
+    rows.push({ backend, singleRoundTripsMs: single, idleRoundTripsMs: idle, imagesPerSecond, ...training });
   } finally {
     await close();
   }
@@ -47,9 +63,9 @@ await server.close();
 fs.mkdirSync(path.join('target', 'bench'), { recursive: true });
 fs.writeFileSync(path.join('target', 'bench', 'responsiveness.json'), JSON.stringify({ date: new Date().toISOString(), rows }, null, 2));
 const f = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : '–');
-console.log(`| path | training s | long tasks | longest task ms | longest frame gap ms | p99 frame gap ms | prediction idle median / p95 ms (n) | prediction while training ms | images/s |`);
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log(`| path | training s | long tasks | longest task ms | longest frame gap ms | p99 frame gap ms | one prediction, idle: median / p95 ms (n) | predictions while drawing a stroke: median / p95 ms (n) | prediction while training ms | images/s |`);
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+const spread = (v) => `${f(percentile(v, 0.5), 2)} / ${f(percentile(v, 0.95), 2)} (${v.length})`;
 for (const r of rows) {
-  const idle = `${f(percentile(r.idleRoundTripsMs, 0.5), 2)} / ${f(percentile(r.idleRoundTripsMs, 0.95), 2)} (${r.idleRoundTripsMs.length})`;
-  console.log(`| ${r.backend} | ${f(r.seconds)} | ${r.longTasks} | ${f(r.longestTaskMs, 0)} | ${f(r.longestFrameGapMs, 0)} | ${f(r.p99FrameGapMs, 0)} | ${idle} | ${r.predictionWhileTrainingMs.map((v) => f(v, 0)).join(', ')} | ${f(r.imagesPerSecond, 0)} |`);
+  console.log(`| ${r.backend} | ${f(r.seconds)} | ${r.longTasks} | ${f(r.longestTaskMs, 0)} | ${f(r.longestFrameGapMs, 0)} | ${f(r.p99FrameGapMs, 0)} | ${spread(r.singleRoundTripsMs)} | ${spread(r.idleRoundTripsMs)} | ${r.predictionWhileTrainingMs.map((v) => f(v, 0)).join(', ')} | ${f(r.imagesPerSecond, 0)} |`);
 }

@@ -115,6 +115,38 @@ pub struct RunHistory {
     pub confusion: Option<Vec<Vec<u32>>>,
     /// `(test index, truth, predicted)` of the misclassified gallery.
     pub mistakes: Vec<(usize, u8, u8)>,
+    /// As saved: each of `losses` is the mean of this many steps (0 or 1: one loss per step), and the
+    /// run had taken `loss_steps` steps. See [`RunHistory::for_saving`].
+    #[serde(default)]
+    pub loss_stride: usize,
+    #[serde(default)]
+    pub loss_steps: usize,
+}
+
+/// Losses a snapshot stores at most: longer histories are saved as means of equal runs of steps,
+/// so a snapshot stays small however long the run (the page keeps every step in memory).
+pub const MAX_SAVED_LOSSES: usize = 10_000;
+
+impl RunHistory {
+    /// This history as a snapshot stores it: at most [`MAX_SAVED_LOSSES`] losses.
+    pub fn for_saving(&self) -> RunHistory {
+        let steps = self.losses.len();
+        if steps <= MAX_SAVED_LOSSES {
+            return RunHistory { loss_stride: 1, loss_steps: steps, ..self.clone() };
+        }
+        let stride = steps.div_ceil(MAX_SAVED_LOSSES);
+        let losses = self.losses.chunks(stride).map(|c| (c.iter().map(|&v| v as f64).sum::<f64>() / c.len() as f64) as f32).collect();
+        RunHistory { losses, loss_stride: stride, loss_steps: steps, ..self.clone() }
+    }
+
+    /// A saved history with one loss per step again (each saved mean stands for its steps).
+    pub fn expanded(&self) -> RunHistory {
+        if self.loss_stride <= 1 {
+            return self.clone();
+        }
+        let losses = self.losses.iter().flat_map(|&v| std::iter::repeat_n(v, self.loss_stride)).take(self.loss_steps).collect();
+        RunHistory { losses, loss_stride: 1, ..self.clone() }
+    }
 }
 
 /// Everything about a snapshot except the tensors.
@@ -162,7 +194,7 @@ impl RunSnapshot {
             batch: progress.batch,
             steps: progress.steps,
             saved_at_ms,
-            history,
+            history: history.for_saving(),
             kept_because: None,
         };
         Ok(Self { model, optimizer, meta })

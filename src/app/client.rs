@@ -127,6 +127,7 @@ fn apply(event: Event, state: PlaygroundState, form: SettingsForm) {
         Event::Recent(list) => state.recent.set(list),
         Event::UndoOffer(offer) => state.undo_offer.set(offer),
         Event::OtherTabsTraining(n) => state.other_tabs_training.set(n),
+        Event::Memory { wasm_bytes, js_heap_bytes } => state.worker_memory.set(Some((wasm_bytes, js_heap_bytes))),
         Event::BenchResult(json) => {
             if let Some(window) = web_sys::window() {
                 let _ = js_sys::Reflect::set(&window, &"__benchResult".into(), &json.clone().into());

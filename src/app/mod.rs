@@ -93,7 +93,9 @@ fn ProgressPanel(state: PlaygroundState) -> impl IntoView {
     let progress = move || state.progress.get();
     let accuracy = move || state.epochs.with(|e| e.last().map(|r| format!("{:.1}%", r.accuracy * 100.0)));
     view! {
-        <section class="panel progress-panel" aria-label="progress">
+        <section class="panel progress-panel" aria-label="progress"
+            data-wasm-memory=move || state.worker_memory.get().map(|m| m.0).unwrap_or(0.0)
+            data-js-heap=move || state.worker_memory.get().map(|m| m.1).unwrap_or(0.0)>
             <div class="metric">
                 <span class="metric-label">"Epoch"</span>
                 <span class="metric-value">{move || progress().map(|p| format!("{} / {}", (p.epoch + 1).min(p.epochs), p.epochs)).unwrap_or("–".into())}</span>

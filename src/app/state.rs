@@ -52,6 +52,8 @@ pub struct PlaygroundState {
     pub recent: RwSignal<Vec<RecentModel>>,
     /// What Undo would bring back.
     pub undo_offer: RwSignal<Option<String>>,
+    /// The worker's `(wasm, JS heap)` bytes after the latest epoch.
+    pub worker_memory: RwSignal<Option<(f64, f64)>>,
     /// Other tabs of this page training now.
     pub other_tabs_training: RwSignal<usize>,
 }
@@ -84,6 +86,7 @@ impl PlaygroundState {
             recent: RwSignal::new(Vec::new()),
             undo_offer: RwSignal::new(None),
             other_tabs_training: RwSignal::new(0),
+            worker_memory: RwSignal::new(None),
         }
     }
 }

@@ -109,6 +109,8 @@ pub struct Trainer<S: RunStore> {
     backprop: Option<ShownBackprop>,
     /// `?debug=device-lost`: destroys the GPU devices and says how many.
     lose_device: Option<Box<dyn Fn() -> usize>>,
+    /// Reads the worker's memory (wasm, JS heap) for `Event::Memory` after each epoch.
+    memory_probe: Option<Box<dyn Fn() -> (f64, f64)>>,
     /// "Recent models": what destructive actions replaced or forgot, newest last (also in the store).
     recent: Vec<(u64, RunSnapshot)>,
     /// Recent entries the store has but that cannot be read, with why (kept, never overwritten).
@@ -164,11 +166,17 @@ impl<S: RunStore> Trainer<S> {
             train_images: 0,
             backprop: None,
             lose_device: None,
+            memory_probe: None,
             recent: Vec::new(),
             broken_recent: Vec::new(),
             undo: None,
             kept_current: None,
         }
+    }
+
+    /// Reports the worker's memory after every epoch (wasm only has such numbers).
+    pub fn set_memory_probe(&mut self, probe: Box<dyn Fn() -> (f64, f64)>) {
+        self.memory_probe = Some(probe);
     }
 
     /// Arms the GPU-loss drill: [`Command::SimulateDeviceLoss`] then calls `destroy`.
@@ -544,6 +552,10 @@ impl<S: RunStore> Trainer<S> {
         if epoch_done || !self.is_training() {
             self.save_or_fall_back().await;
         }
+        if let (true, Some(probe)) = (epoch_done, &self.memory_probe) {
+            let (wasm_bytes, js_heap_bytes) = probe();
+            self.emit(Event::Memory { wasm_bytes, js_heap_bytes });
+        }
         if diverged {
             self.keep_current("the loss diverged: these are the last good weights").await;
         }
@@ -636,7 +648,7 @@ impl<S: RunStore> Trainer<S> {
         let Some((device, train, test)) = self.ready() else { return Err("the data is not loaded yet".into()) };
         match snapshot.restore(train, test, &device) {
             Ok((run, dropped)) => {
-                self.history = snapshot.meta.history.clone();
+                self.history = snapshot.meta.history.expanded();
                 let finished = run.finished();
                 self.run = Some(run);
                 self.train_ms = 0.0;
@@ -1086,7 +1098,7 @@ impl<S: RunStore> Trainer<S> {
         }));
         let message = match restored {
             Some((run, snapshot)) => {
-                self.history = snapshot.meta.history.clone();
+                self.history = snapshot.meta.history.expanded();
                 self.run = Some(run);
                 self.emit(Event::Run(self.run_view()));
                 self.publish_run_model();

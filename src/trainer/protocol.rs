@@ -215,6 +215,9 @@ pub enum Event {
     Recent(Vec<RecentModel>),
     /// What Undo would bring back, if anything ("the run Reset forgot, 3 steps").
     UndoOffer(Option<String>),
+    /// The worker's memory after an epoch (the soak benchmark reads it): wasm linear memory, and
+    /// the JS heap where the browser tells (0 otherwise).
+    Memory { wasm_bytes: f64, js_heap_bytes: f64 },
     /// How many other tabs of this page are training right now.
     OtherTabsTraining(usize),
     /// `?bench=…` only: the benchmark's JSON result.

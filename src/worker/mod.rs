@@ -56,6 +56,13 @@ fn format_time(ms: f64) -> String {
     String::from(date.to_locale_string("en-GB", &JsValue::UNDEFINED))
 }
 
+/// The worker's wasm linear memory and (Chromium only) its JS heap, in bytes.
+fn memory_in_use() -> (f64, f64) {
+    let wasm = js::get(&js::get(&wasm_bindgen::memory(), "buffer"), "byteLength").as_f64().unwrap_or(0.0);
+    let heap = js::get(&js::get(&js::get(&js::global(), "performance"), "memory"), "usedJSHeapSize").as_f64().unwrap_or(0.0);
+    (wasm, heap)
+}
+
 /// Starts the worker: listens for commands, then tells the page it is listening.
 pub fn start() {
     let (sender, commands) = unbounded::<Command>();
@@ -90,6 +97,7 @@ async fn run(mut commands: UnboundedReceiver<Command>) {
     let (settings, _) = PlaygroundSettings::from_query(&query);
     tabs::start(&tab, |event| post(&event));
     let mut trainer = Trainer::new(IndexedDbStore::for_tab(&tab), emit.clone(), Box::new(format_time));
+    trainer.set_memory_probe(Box::new(memory_in_use));
     if debug_device_lost {
         backend::record_gpu_devices();
         trainer.set_device_loss_drill(Box::new(backend::destroy_recorded_devices));

@@ -31,13 +31,15 @@ fn a_snapshot_restores_the_run_where_it_stopped() {
         log: vec!["Train Epoch: 0 [0/640 (0%)]\tLoss: 2.300000".into()],
         confusion: Some(vec![vec![1; 10]; 10]),
         mistakes: vec![(3, 5, 6)],
+        ..RunHistory::default()
     };
     let snapshot = block_on(RunSnapshot::capture(&run, &settings, history.clone(), 1.7e12)).unwrap();
     assert!(snapshot.optimizer.is_some());
 
     // Through storage: bytes plus JSON.
     let stored = RunSnapshot::from_parts(snapshot.model.clone(), snapshot.optimizer.clone(), &snapshot.meta_json()).unwrap();
-    assert_eq!(stored.meta.history, history);
+    assert_eq!(stored.meta.history, history.for_saving());
+    assert_eq!(stored.meta.history.expanded().losses, history.losses);
     assert_eq!(stored.settings().training, settings.training);
     let (mut restored, dropped) = stored.restore(train, test, &device).unwrap();
     assert_eq!(dropped, None);
@@ -93,4 +95,24 @@ fn a_version_one_record_with_nulls_is_migrated_and_a_newer_one_is_refused_with_a
     let newer = RunSnapshot::from_parts(snapshot.model.clone(), snapshot.optimizer.clone(), &v2.replace(r#""version":2"#, r#""version":99"#)).unwrap();
     let refused = newer.restore(train, test, &Device::flex()).err().expect("refused");
     assert!(refused.contains("newer version of the page (format 99"), "{refused}");
+}
+
+/// A long run's history is saved as at most 10,000 means (the snapshot stays small) and comes back
+/// with one loss per step, each step showing its saved mean.
+#[test]
+fn a_long_loss_history_is_saved_bounded_and_restored_to_one_loss_per_step() {
+    use backprop_playground::snapshot::MAX_SAVED_LOSSES;
+    let losses: Vec<f32> = (0..25_001).map(|i| 2.0 / (1.0 + i as f32 / 1000.0)).collect();
+    let history = RunHistory { losses: losses.clone(), ..RunHistory::default() };
+    let saved = history.for_saving();
+    assert!(saved.losses.len() <= MAX_SAVED_LOSSES, "{}", saved.losses.len());
+    assert_eq!((saved.loss_stride, saved.loss_steps), (3, 25_001));
+    let back = saved.expanded();
+    assert_eq!(back.losses.len(), 25_001);
+    let mean_of_first_three = (losses[0] + losses[1] + losses[2]) / 3.0;
+    assert!((back.losses[0] - mean_of_first_three).abs() < 1e-6 && back.losses[2] == back.losses[0]);
+    let last_two = (losses[24_999] + losses[25_000]) / 2.0;
+    assert!((back.losses[25_000] - last_two).abs() < 1e-6, "the last, shorter run of steps is its own mean");
+    let (snapshot, _, _) = small_snapshot(history);
+    assert!(snapshot.meta_json().len() < 150_000, "{} bytes of JSON", snapshot.meta_json().len());
 }

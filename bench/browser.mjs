@@ -8,15 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { option, flag } from './options.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const DIST = path.join(root, 'dist');
 const OUT = path.join(root, 'target', 'bench');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const REPEATS = Number(option('repeats', '5'));
 const ENGINES = option('engines', 'ours-webgpu,ours-cpu,tfjs-webgpu,tfjs-webgl,tfjs-wasm,tfjs-cpu').split(',');
 const TIMEOUT_MS = 20 * 60_000;
@@ -63,7 +59,7 @@ async function freshPage() {
   return { page, close: async () => { await context.close(); fs.rmSync(profile, { recursive: true, force: true }); } };
 }
 
-const PROFILE = !args.includes('--no-profile');
+const PROFILE = !flag('no-profile');
 
 const url = (origin, engine, profile) => {
   const [who, backend] = engine.split('-');

@@ -7,12 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, openPage, waitUntilReady, byTestId } from '../tests/e2e/harness.mjs';
 import { measureWhileTraining, drawStroke, predictionRoundTrips, predictionsAnswered, percentile } from '../tests/e2e/responsiveness.mjs';
+import { option } from './options.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const SECONDS = Number(option('seconds', '20'));
 const BACKENDS = option('backends', 'cpu,webgpu').split(',');
 

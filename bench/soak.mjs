@@ -6,12 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, openPage, waitUntilReady, byTestId } from '../tests/e2e/harness.mjs';
+import { option } from './options.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const EPOCHS = Number(option('epochs', '20'));
 const TRAIN = Number(option('train', '60000'));
 

@@ -23,14 +23,21 @@ use crate::trainer::protocol::{Command, Event, Notice, decode, encode};
 /// relative to the page so the page works from any sub-path.
 const WORKER_URL: &str = "./trainer-worker_loader.js";
 
+/// Restarts after a crash of the worker, per page load (a crash that repeats is not retried for ever).
+const MAX_RESTARTS: u32 = 2;
+
 struct Connection {
-    worker: Option<Worker>,
+    worker: RefCell<Option<Worker>>,
     /// Commands sent before the worker listens.
     queued: RefCell<Vec<Command>>,
     listening: Cell<bool>,
-    /// The handlers stay alive as long as the worker.
-    _on_message: Option<Closure<dyn FnMut(MessageEvent)>>,
-    _on_error: Option<Closure<dyn FnMut(ErrorEvent)>>,
+    /// The `Start` command, sent again to a worker started after a crash.
+    start: RefCell<Option<Command>>,
+    restarts: Cell<u32>,
+    /// The panic message the dying worker sent, for the page's message.
+    panic: RefCell<Option<String>>,
+    /// The current worker's handlers; they live as long as it does.
+    handlers: RefCell<Option<(Closure<dyn FnMut(MessageEvent)>, Closure<dyn FnMut(ErrorEvent)>)>>,
 }
 
 /// A handle on the trainer; copy it into any component.
@@ -43,11 +50,14 @@ pub struct Trainer {
 impl Trainer {
     pub fn send(&self, command: Command) {
         let connection = self.connection.get_value();
+        if matches!(command, Command::Start { .. }) {
+            *connection.start.borrow_mut() = Some(command.clone());
+        }
         if !connection.listening.get() {
             connection.queued.borrow_mut().push(command);
             return;
         }
-        if let Some(worker) = &connection.worker {
+        if let Some(worker) = connection.worker.borrow().as_ref() {
             post(worker, &command, self.state);
         }
     }
@@ -79,7 +89,7 @@ fn confusion_from(rows: &[Vec<u32>]) -> Option<Confusion> {
 /// Puts one event on the page.
 fn apply(event: Event, state: PlaygroundState, form: SettingsForm) {
     match event {
-        Event::WorkerStarted => {}
+        Event::WorkerStarted | Event::Panicked(_) => {}
         Event::Phase(phase) => state.phase.set(phase),
         Event::Backend(info) => state.backend.set(Some(info)),
         Event::DatasetSizes { train, test } => state.dataset_sizes.set(Some((train, test))),
@@ -137,61 +147,100 @@ fn apply(event: Event, state: PlaygroundState, form: SettingsForm) {
     }
 }
 
-/// Starts the trainer worker for this page and returns the handle components send commands with.
-pub fn use_trainer(state: PlaygroundState, form: SettingsForm) -> Trainer {
+/// The link's settings with the CPU backend: a worker restarted after a crash does not touch the GPU
+/// again (a WebGPU validation or out-of-memory error is the likely cause).
+fn on_the_cpu(start: &Command) -> Option<Command> {
+    let Command::Start { base_url, settings, debug_device_lost, tab } = start else { return None };
+    let (mut settings, _) = PlaygroundSettings::from_query(settings);
+    settings.backend = crate::settings::BackendPreference::Cpu;
+    Some(Command::Start { base_url: base_url.clone(), settings: settings.to_query(), debug_device_lost: *debug_device_lost, tab: tab.clone() })
+}
+
+/// Starts a worker for `connection` and wires its handlers; on a crash it starts the next one.
+fn spawn(connection: &Rc<Connection>, state: PlaygroundState, form: SettingsForm) {
     let options = WorkerOptions::new();
     // Trunk's loader shim calls importScripts, which only classic workers have.
     options.set_type(WorkerType::Classic);
-    let worker = Worker::new_with_options(WORKER_URL, &options);
-    let connection = match worker {
+    let worker = match Worker::new_with_options(WORKER_URL, &options) {
+        Ok(worker) => worker,
         Err(e) => {
-            state.error.set(Some(format!("The trainer could not start ({}); this browser may not allow Web Workers.", js_error_text(&e))));
-            Rc::new(Connection { worker: None, queued: RefCell::new(Vec::new()), listening: Cell::new(false), _on_message: None, _on_error: None })
-        }
-        Ok(worker) => {
-            let connection = Rc::new_cyclic(|weak: &std::rc::Weak<Connection>| {
-                let weak = weak.clone();
-                let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
-                    let event = match message.data().dyn_into::<Uint8Array>().map_err(|_| "not bytes".to_string()).and_then(|a| decode::<Event>(&a.to_vec())) {
-                        Ok(event) => event,
-                        Err(e) => return state.error.set(Some(format!("The page received a message from the trainer it cannot read ({e})."))),
-                    };
-                    if event == Event::WorkerStarted {
-                        if let Some(connection) = weak.upgrade() {
-                            connection.listening.set(true);
-                            let queued = std::mem::take(&mut *connection.queued.borrow_mut());
-                            if let Some(worker) = &connection.worker {
-                                for command in &queued {
-                                    post(worker, command, state);
-                                }
-                            }
-                        }
-                    }
-                    apply(event, state, form);
-                });
-                let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |error: ErrorEvent| {
-                    error.prevent_default();
-                    state.error.set(Some(format!(
-                        "The trainer stopped unexpectedly ({}). Reload the page: the run saved in this browser will be restored.",
-                        error.message()
-                    )));
-                });
-                worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-                worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-                Connection {
-                    worker: Some(worker),
-                    queued: RefCell::new(Vec::new()),
-                    listening: Cell::new(false),
-                    _on_message: Some(on_message),
-                    _on_error: Some(on_error),
-                }
-            });
-            connection
+            return state.error.set(Some(format!("The trainer could not start ({}); this browser may not allow Web Workers.", js_error_text(&e))));
         }
     };
-    let terminate = send_wrapper::SendWrapper::new(connection.worker.clone());
+    let weak = Rc::downgrade(connection);
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
+        let event = match message.data().dyn_into::<Uint8Array>().map_err(|_| "not bytes".to_string()).and_then(|a| decode::<Event>(&a.to_vec())) {
+            Ok(event) => event,
+            Err(e) => return state.error.set(Some(format!("The page received a message from the trainer it cannot read ({e})."))),
+        };
+        if let Event::Panicked(why) = &event {
+            if let Some(connection) = weak.upgrade() {
+                *connection.panic.borrow_mut() = Some(why.clone());
+            }
+            return;
+        }
+        if event == Event::WorkerStarted {
+            if let Some(connection) = weak.upgrade() {
+                connection.listening.set(true);
+                let queued = std::mem::take(&mut *connection.queued.borrow_mut());
+                if let Some(worker) = connection.worker.borrow().as_ref() {
+                    for command in &queued {
+                        post(worker, command, state);
+                    }
+                }
+            }
+        }
+        apply(event, state, form);
+    });
+    let weak = Rc::downgrade(connection);
+    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |error: ErrorEvent| {
+        error.prevent_default();
+        let Some(connection) = weak.upgrade() else { return };
+        let why = connection.panic.borrow_mut().take().unwrap_or_else(|| error.message());
+        let restart = connection.restarts.get() < MAX_RESTARTS;
+        let start = connection.start.borrow().as_ref().and_then(on_the_cpu).filter(|_| restart);
+        let Some(start) = start else {
+            return state.error.set(Some(format!(
+                "The trainer stopped unexpectedly ({why}). Reload the page: the run saved in this browser will be restored."
+            )));
+        };
+        connection.restarts.set(connection.restarts.get() + 1);
+        // Nothing is enabled until the new worker reports its own phase.
+        state.phase.set(super::state::Phase::ChoosingBackend("Restarting the trainer on the CPU…".into()));
+        state.backend.set(None);
+        state.error.set(Some(format!(
+            "The trainer stopped unexpectedly ({why}). It has restarted on the CPU with the run saved in this browser."
+        )));
+        if let Some(old) = connection.worker.borrow_mut().take() {
+            old.terminate();
+        }
+        connection.listening.set(false);
+        *connection.queued.borrow_mut() = vec![start];
+        // Deferred: this handler belongs to the worker being replaced.
+        let connection = connection.clone();
+        leptos::task::spawn_local(async move { spawn(&connection, state, form) });
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    *connection.worker.borrow_mut() = Some(worker);
+    *connection.handlers.borrow_mut() = Some((on_message, on_error));
+}
+
+/// Starts the trainer worker for this page and returns the handle components send commands with.
+pub fn use_trainer(state: PlaygroundState, form: SettingsForm) -> Trainer {
+    let connection = Rc::new(Connection {
+        worker: RefCell::new(None),
+        queued: RefCell::new(Vec::new()),
+        listening: Cell::new(false),
+        start: RefCell::new(None),
+        restarts: Cell::new(0),
+        panic: RefCell::new(None),
+        handlers: RefCell::new(None),
+    });
+    spawn(&connection, state, form);
+    let owned = send_wrapper::SendWrapper::new(connection.clone());
     on_cleanup(move || {
-        if let Some(worker) = terminate.take() {
+        if let Some(worker) = owned.take().worker.borrow_mut().take() {
             worker.terminate();
         }
     });

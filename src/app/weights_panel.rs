@@ -117,7 +117,8 @@ pub fn WeightsPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<O
             })}
             <RecentModels trainer state/>
             {debug_device_lost.then(|| view! {
-                <p class="debug"><button data-testid="simulate-device-lost" on:click=on_lose_device>"Debug: simulate GPU loss"</button></p>
+                <p class="debug"><button data-testid="simulate-device-lost" on:click=on_lose_device>"Debug: simulate GPU loss"</button>
+                    " " <button data-testid="simulate-crash" on:click=move |_| trainer.send(Command::SimulateCrash)>"Debug: crash the trainer"</button></p>
             })}
         </section>
     }

@@ -3,7 +3,7 @@
 #[cfg(target_family = "wasm")]
 fn main() {
     backprop_playground::run_static_constructors();
-    console_error_panic_hook::set_once();
+    // worker::start installs a panic hook that tells the page, then logs like console_error_panic_hook.
     backprop_playground::worker::start();
 }
 

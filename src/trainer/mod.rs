@@ -109,6 +109,8 @@ pub struct Trainer<S: RunStore> {
     backprop: Option<ShownBackprop>,
     /// `?debug=device-lost`: destroys the GPU devices and says how many.
     lose_device: Option<Box<dyn Fn() -> usize>>,
+    /// `?debug=device-lost`: crashes the worker, as an uncaught WebGPU error does.
+    crash: Option<Box<dyn Fn()>>,
     /// Reads the worker's memory (wasm, JS heap) for `Event::Memory` after each epoch.
     memory_probe: Option<Box<dyn Fn() -> (f64, f64)>>,
     /// "Recent models": what destructive actions replaced or forgot, newest last (also in the store).
@@ -167,6 +169,7 @@ impl<S: RunStore> Trainer<S> {
             backprop: None,
             lose_device: None,
             memory_probe: None,
+            crash: None,
             recent: Vec::new(),
             broken_recent: Vec::new(),
             undo: None,
@@ -179,9 +182,11 @@ impl<S: RunStore> Trainer<S> {
         self.memory_probe = Some(probe);
     }
 
-    /// Arms the GPU-loss drill: [`Command::SimulateDeviceLoss`] then calls `destroy`.
-    pub fn set_device_loss_drill(&mut self, destroy: Box<dyn Fn() -> usize>) {
+    /// Arms the GPU drills: [`Command::SimulateDeviceLoss`] then calls `destroy`, and
+    /// [`Command::SimulateCrash`] calls `crash`.
+    pub fn set_device_loss_drill(&mut self, destroy: Box<dyn Fn() -> usize>, crash: Box<dyn Fn()>) {
         self.lose_device = Some(destroy);
+        self.crash = Some(crash);
     }
 
     pub fn emit(&self, event: Event) {
@@ -267,6 +272,11 @@ impl<S: RunStore> Trainer<S> {
         match command {
             // The worker handles these before and around the loop.
             Command::Start { .. } | Command::RetryData | Command::Bench { .. } => {}
+            Command::SimulateCrash => {
+                if let Some(crash) = &self.crash {
+                    crash();
+                }
+            }
             Command::SimulateDeviceLoss => {
                 if let Some(destroy) = &self.lose_device {
                     let n = destroy();

@@ -45,6 +45,8 @@ pub enum Command {
     ApplyUpdate { live: bool },
     /// `?debug=device-lost` only: destroy the worker's WebGPU devices.
     SimulateDeviceLoss,
+    /// `?debug=device-lost` only: make the worker crash as an uncaught WebGPU error would.
+    SimulateCrash,
     /// Make a recent model the current run again (the current one, if it trained, is kept first).
     RestoreRecent { id: u64 },
     /// A recent model's weights as a `.safetensors` file.
@@ -218,6 +220,8 @@ pub enum Event {
     /// The worker's memory after an epoch (the soak benchmark reads it): wasm linear memory, and
     /// the JS heap where the browser tells (0 otherwise).
     Memory { wasm_bytes: f64, js_heap_bytes: f64 },
+    /// The worker is about to die of a panic (its message); the page then restarts it.
+    Panicked(String),
     /// How many other tabs of this page are training right now.
     OtherTabsTraining(usize),
     /// `?bench=…` only: the benchmark's JSON result.

@@ -63,8 +63,20 @@ fn memory_in_use() -> (f64, f64) {
     (wasm, heap)
 }
 
+/// Tells the page why the worker is dying (the page only sees "unreachable" otherwise), then logs the
+/// panic as usual.
+fn report_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned()).unwrap_or_else(|| info.to_string());
+        post(&Event::Panicked(message));
+        console_error_panic_hook::hook(info);
+    }));
+}
+
 /// Starts the worker: listens for commands, then tells the page it is listening.
 pub fn start() {
+    report_panics();
     let (sender, commands) = unbounded::<Command>();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| match command_from(&event) {
         Ok(command) => {
@@ -100,7 +112,8 @@ async fn run(mut commands: UnboundedReceiver<Command>) {
     trainer.set_memory_probe(Box::new(memory_in_use));
     if debug_device_lost {
         backend::record_gpu_devices();
-        trainer.set_device_loss_drill(Box::new(backend::destroy_recorded_devices));
+        // A panic, as wgpu's default handler of an uncaught WebGPU error is: the worker dies.
+        trainer.set_device_loss_drill(Box::new(backend::destroy_recorded_devices), Box::new(|| panic!("simulated uncaught WebGPU error")));
     }
     let Some((train, test)) = load_data(&mut trainer, &mut commands, &base_url).await else { return };
     let train = match settings.train_limit {

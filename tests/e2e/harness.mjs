@@ -106,6 +106,16 @@ export async function waitUntilIdle(page, timeout = 300_000) {
   );
 }
 
+/** Presses Step and waits until the loss chart has `expectedPoints` points and the page is Paused. */
+export async function stepOnce(page, expectedPoints) {
+  await page.click(byTestId('step-button'));
+  await page.waitForFunction(
+    (args) => Number(document.querySelector(args[0])?.getAttribute('data-points')) === args[1] && /^Paused/.test(document.querySelector(args[2])?.textContent ?? ''),
+    [byTestId('loss-chart'), expectedPoints, byTestId('status')],
+    { timeout: 300_000 },
+  );
+}
+
 /**
  * Runs `source` (script text) in the trainer's Web Worker before the worker's own code, e.g. to take
  * IndexedDB away there (page init scripts do not reach workers). The page's `Worker` constructor is

@@ -4,17 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, openPage, byTestId, waitUntilReady, waitUntilIdle } from './harness.mjs';
+import { startServer, openPage, byTestId, waitUntilReady, waitUntilIdle, stepOnce } from './harness.mjs';
 
 // Long enough that the first tab is still training while the second looks (50 epochs of 100 batches).
 const URL_QUERY = '/?backend=cpu&train=6400&test=100&hidden=64,32&epochs=50';
 const steps = async (page) => Number((await page.textContent(byTestId('predictor-description'))).match(/\((\d+) steps?/)?.[1]);
-
-async function stepOnce(page, expected) {
-  await page.click(byTestId('step-button'));
-  await page.waitForFunction((args) => Number(document.querySelector(args[0])?.getAttribute('data-points')) === args[1] && /^Paused/.test(document.querySelector(args[2])?.textContent ?? ''),
-    [byTestId('loss-chart'), expected, byTestId('status')], { timeout: 120_000 });
-}
 
 test('two tabs train side by side; each reloads to its own run; a tab sees the other training', { timeout: 300_000 }, async () => {
   const server = await startServer();

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, openPage, byTestId, waitUntilReady, waitUntilIdle, screenshot, beforeWorkerStarts, ARTIFACTS } from './harness.mjs';
+import { startServer, openPage, byTestId, waitUntilReady, waitUntilIdle, screenshot, beforeWorkerStarts, stepOnce, ARTIFACTS } from './harness.mjs';
 
 const BAD = path.resolve(import.meta.dirname, '..', 'fixtures', 'weights', 'bad');
 
@@ -42,15 +42,6 @@ function assertSameBars(a, b, tolerance, what) {
   assert.equal(a.length, 10);
   const worst = Math.max(...a.map((v, i) => Math.abs(v - b[i])));
   assert.ok(worst <= tolerance, `${what}: bars differ by ${worst} (${a} vs ${b})`);
-}
-
-async function stepOnce(page, expectedPoints) {
-  await page.click(byTestId('step-button'));
-  await page.waitForFunction(
-    (args) => Number(document.querySelector(args[0])?.getAttribute('data-points')) === args[1] && /^Paused/.test(document.querySelector(args[2])?.textContent ?? ''),
-    [byTestId('loss-chart'), expectedPoints, byTestId('status')],
-    { timeout: 300_000 },
-  );
 }
 
 async function upload(page, file) {
@@ -270,6 +261,33 @@ test('Reset keeps the trained run in recent models; Undo and Restore (after a re
     await restorable.click();
     assertSameBars(await prediction(page, /model trained here \(3 steps/), trained, 1e-4, 'restored from recent models after a reload');
     assert.equal(await page.inputValue(byTestId('setting-hidden')), '64,32');
+  } finally {
+    await close();
+    await server.close();
+  }
+});
+
+test('a crash of the trainer (as an uncaught WebGPU error) restarts it on the CPU with the saved run', { timeout: 600_000 }, async () => {
+  const server = await startServer();
+  const { page, consoleErrors, close } = await openPage(server.origin);
+  try {
+    await page.goto(`${server.origin}/?backend=webgpu&train=256&test=100&hidden=32,16&debug=device-lost`);
+    await waitUntilReady(page);
+    assert.match(await page.textContent(byTestId('backend-name')), /^WebGPU/);
+    await stepOnce(page, 1);
+    await page.waitForFunction((sel) => /step 1/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('persistence-status'), { timeout: 60_000 });
+    const before = await prediction(page, /model trained here \(1 step,/);
+
+    await page.click(byTestId('simulate-crash'));
+    await page.waitForFunction((sel) => /restarted on the CPU/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('error-message'), { timeout: 60_000 });
+    assert.match(await page.textContent(byTestId('error-message')), /^The trainer stopped unexpectedly \(.*simulated uncaught WebGPU error.*\)\. It has restarted on the CPU with the run saved in this browser\./);
+    await page.waitForFunction((sel) => /^CPU/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('backend-name'), { timeout: 120_000 });
+    await waitUntilIdle(page);
+    assert.match(await page.textContent(byTestId('restored-note')), /step 1\)/);
+    assertSameBars(await prediction(page, /model trained here \(1 step,/), before, 1e-3, 'CPU after the crash vs WebGPU before it');
+    await dismissError(page);
+    await stepOnce(page, 2);
+    assert.ok(consoleErrors.some((e) => /simulated uncaught WebGPU error/.test(e)), 'the crash was real');
   } finally {
     await close();
     await server.close();

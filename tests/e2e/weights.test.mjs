@@ -44,6 +44,16 @@ function assertSameBars(a, b, tolerance, what) {
   assert.ok(worst <= tolerance, `${what}: bars differ by ${worst} (${a} vs ${b})`);
 }
 
+/** The GPU drills' start: one step on WebGPU, saved; returns that model's prediction of the fixed digit. */
+async function oneSavedStepOnWebGpu(page, origin) {
+  await page.goto(`${origin}/?backend=webgpu&train=256&test=100&hidden=32,16&debug=device-lost`);
+  await waitUntilReady(page);
+  assert.match(await page.textContent(byTestId('backend-name')), /^WebGPU/);
+  await stepOnce(page, 1);
+  await page.waitForFunction((sel) => /step 1/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('persistence-status'), { timeout: 60_000 });
+  return prediction(page, /model trained here \(1 step,/);
+}
+
 async function upload(page, file) {
   await page.setInputFiles(byTestId('upload-weights'), file);
 }
@@ -203,12 +213,7 @@ test('a lost WebGPU device moves training to the CPU with the last saved weights
   const server = await startServer();
   const { page, consoleErrors, close } = await openPage(server.origin);
   try {
-    await page.goto(`${server.origin}/?backend=webgpu&train=256&test=100&hidden=32,16&debug=device-lost`);
-    await waitUntilReady(page);
-    assert.match(await page.textContent(byTestId('backend-name')), /^WebGPU/);
-    await stepOnce(page, 1);
-    await page.waitForFunction((sel) => /step 1/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('persistence-status'), { timeout: 60_000 });
-    const onGpu = await prediction(page, /model trained here \(1 step,/);
+    const onGpu = await oneSavedStepOnWebGpu(page, server.origin);
 
     await page.click(byTestId('simulate-device-lost'));
     await page.waitForFunction((sel) => /destroyed 1 WebGPU device/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('weights-status'));
@@ -271,12 +276,7 @@ test('a crash of the trainer (as an uncaught WebGPU error) restarts it on the CP
   const server = await startServer();
   const { page, consoleErrors, close } = await openPage(server.origin);
   try {
-    await page.goto(`${server.origin}/?backend=webgpu&train=256&test=100&hidden=32,16&debug=device-lost`);
-    await waitUntilReady(page);
-    assert.match(await page.textContent(byTestId('backend-name')), /^WebGPU/);
-    await stepOnce(page, 1);
-    await page.waitForFunction((sel) => /step 1/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('persistence-status'), { timeout: 60_000 });
-    const before = await prediction(page, /model trained here \(1 step,/);
+    const before = await oneSavedStepOnWebGpu(page, server.origin);
 
     await page.click(byTestId('simulate-crash'));
     await page.waitForFunction((sel) => /restarted on the CPU/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('error-message'), { timeout: 60_000 });

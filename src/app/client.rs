@@ -208,6 +208,7 @@ fn spawn(connection: &Rc<Connection>, state: PlaygroundState, form: SettingsForm
         // Nothing is enabled until the new worker reports its own phase.
         state.phase.set(super::state::Phase::ChoosingBackend("Restarting the trainer on the CPU…".into()));
         state.backend.set(None);
+        state.worker_restarts.update(|n| *n += 1);
         state.error.set(Some(format!(
             "The trainer stopped unexpectedly ({why}). It has restarted on the CPU with the run saved in this browser."
         )));

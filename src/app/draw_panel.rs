@@ -246,6 +246,17 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
             schedule_prediction();
         }
     });
+    // A crashed worker was replaced: what was asked of it will not be answered.
+    Effect::new(move |previous: Option<u32>| {
+        let restarts = state.worker_restarts.get();
+        if previous.is_some_and(|p| p != restarts) {
+            pending.set_value(None);
+            redraw_waiting.set_value(false);
+            fine_tuning.set(false);
+            schedule_prediction();
+        }
+        restarts
+    });
     // The trainer answers a fine-tune with a message.
     Effect::new(move |_| {
         message.track();

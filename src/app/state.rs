@@ -54,6 +54,8 @@ pub struct PlaygroundState {
     pub undo_offer: RwSignal<Option<String>>,
     /// The worker's `(wasm, JS heap)` bytes after the latest epoch.
     pub worker_memory: RwSignal<Option<(f64, f64)>>,
+    /// Bumped when a crashed worker is replaced: requests sent to the old one will not be answered.
+    pub worker_restarts: RwSignal<u32>,
     /// Other tabs of this page training now.
     pub other_tabs_training: RwSignal<usize>,
 }
@@ -86,6 +88,7 @@ impl PlaygroundState {
             recent: RwSignal::new(Vec::new()),
             undo_offer: RwSignal::new(None),
             other_tabs_training: RwSignal::new(0),
+            worker_restarts: RwSignal::new(0),
             worker_memory: RwSignal::new(None),
         }
     }

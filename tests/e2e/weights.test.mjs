@@ -279,6 +279,9 @@ test('a crash of the trainer (as an uncaught WebGPU error) restarts it on the CP
     const before = await oneSavedStepOnWebGpu(page, server.origin);
 
     await page.click(byTestId('simulate-crash'));
+    // A drawing made as it dies: its request may go to the dying worker and never be answered; the
+    // page must not keep waiting for it once the new worker runs.
+    await drawFixedDigit(page);
     await page.waitForFunction((sel) => /restarted on the CPU/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('error-message'), { timeout: 60_000 });
     assert.match(await page.textContent(byTestId('error-message')), /^The trainer stopped unexpectedly \(.*simulated uncaught WebGPU error.*\)\. It has restarted on the CPU with the run saved in this browser\./);
     await page.waitForFunction((sel) => /^CPU/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('backend-name'), { timeout: 120_000 });

@@ -14,6 +14,7 @@ pub mod data;
 pub mod equations;
 pub mod evaluation;
 pub mod fine_tune;
+pub mod i18n;
 pub mod inference;
 pub mod model;
 pub mod neuron;

@@ -2,7 +2,9 @@
 //! (`?lr=0.01&batch=128&hidden=256,128&train=2000&test=500`), so a teacher can share a link.
 //! Every refusal says which field and why, for the message next to that field.
 
+use crate::i18n::Text;
 use crate::model::Activation;
+use crate::text;
 use crate::training::{MAX_BATCH_SIZE, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_LAYER_WIDTH, OptimizerKind, TrainingConfig};
 
 /// Which compute backend the page should use.
@@ -33,11 +35,40 @@ impl Default for PlaygroundSettings {
 }
 
 /// A field the user filled in wrongly.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
     /// The query/form key, e.g. `lr`.
     pub field: &'static str,
-    pub message: String,
+    pub message: Text,
+}
+
+impl FieldError {
+    /// "Learning rate — must be a number above 0 and at most 100", for the error banner.
+    pub fn describe(&self) -> Text {
+        text!("field-problem", field = field_label(self.field), problem = self.message.clone())
+    }
+}
+
+/// Every field's problem, one after the other.
+pub fn describe_all(errors: &[FieldError]) -> Text {
+    errors.iter().map(FieldError::describe).reduce(|all, next| text!("list-joined", first = all, rest = next)).unwrap_or_else(|| text!("empty"))
+}
+
+/// The label the settings form shows for `field`.
+pub fn field_label(field: &str) -> Text {
+    match field {
+        "hidden" => text!("setting-hidden"),
+        "activation" => text!("setting-activation"),
+        "optimizer" => text!("setting-optimizer"),
+        "lr" => text!("setting-lr"),
+        "batch" => text!("setting-batch"),
+        "epochs" => text!("setting-epochs"),
+        "seed" => text!("setting-seed"),
+        "train" => text!("setting-train"),
+        "test" => text!("setting-test"),
+        "backend" => text!("setting-backend"),
+        other => Text::verbatim(other),
+    }
 }
 
 /// The keys, in the order the form shows them.
@@ -45,13 +76,13 @@ pub const FIELDS: [&str; 10] = ["hidden", "activation", "optimizer", "lr", "batc
 
 fn parse_count(field: &'static str, value: &str, min: usize, max: usize) -> Result<usize, FieldError> {
     let value = value.trim();
-    let err = |message: String| FieldError { field, message };
+    let err = |message: Text| FieldError { field, message };
     if value.is_empty() {
-        return Err(err("required".into()));
+        return Err(err(text!("field-required")));
     }
-    let n: i128 = value.parse().map_err(|_| err(format!("“{value}” is not a whole number")))?;
+    let n: i128 = value.parse().map_err(|_| err(text!("field-not-whole", value = value)))?;
     if n < min as i128 || n > max as i128 {
-        return Err(err(format!("must be between {min} and {max}")));
+        return Err(err(text!("field-between", min = min, max = max)));
     }
     Ok(n as usize)
 }
@@ -62,16 +93,16 @@ impl PlaygroundSettings {
         let v = value.trim();
         match key {
             "lr" => {
-                let lr: f64 = v.parse().map_err(|_| FieldError { field: "lr", message: format!("“{v}” is not a number") })?;
+                let lr: f64 = v.parse().map_err(|_| FieldError { field: "lr", message: text!("field-not-number", value = v) })?;
                 if !(lr.is_finite() && lr > 0.0 && lr <= 100.0) {
-                    return Err(FieldError { field: "lr", message: "must be a number above 0 and at most 100".into() });
+                    return Err(FieldError { field: "lr", message: text!("field-lr-range") });
                 }
                 self.training.learning_rate = lr;
             }
             "batch" => self.training.batch_size = parse_count("batch", v, 1, MAX_BATCH_SIZE)?,
             "epochs" => self.training.epochs = parse_count("epochs", v, 1, MAX_EPOCHS)?,
             "seed" => {
-                let seed: u64 = v.parse().map_err(|_| FieldError { field: "seed", message: format!("“{v}” is not a whole number ≥ 0") })?;
+                let seed: u64 = v.parse().map_err(|_| FieldError { field: "seed", message: text!("field-seed", value = v) })?;
                 self.training.model.init_seed = seed;
                 self.training.shuffle_seed = seed;
             }
@@ -82,7 +113,7 @@ impl PlaygroundSettings {
                 if sizes.is_empty() || sizes.len() > MAX_HIDDEN_LAYERS {
                     return Err(FieldError {
                         field: "hidden",
-                        message: format!("give 1 to {MAX_HIDDEN_LAYERS} sizes separated by commas, e.g. 512,256,128"),
+                        message: text!("field-hidden", max = MAX_HIDDEN_LAYERS),
                     });
                 }
                 self.training.model.hidden = sizes;
@@ -92,14 +123,14 @@ impl PlaygroundSettings {
                     "relu" => Activation::Relu,
                     "sigmoid" => Activation::Sigmoid,
                     "tanh" => Activation::Tanh,
-                    _ => return Err(FieldError { field: "activation", message: "choose relu, sigmoid or tanh".into() }),
+                    _ => return Err(FieldError { field: "activation", message: text!("field-activation") }),
                 }
             }
             "optimizer" => {
                 self.training.optimizer = match v.to_ascii_lowercase().as_str() {
                     "adam" => OptimizerKind::Adam,
                     "sgd" => OptimizerKind::Sgd,
-                    _ => return Err(FieldError { field: "optimizer", message: "choose adam or sgd".into() }),
+                    _ => return Err(FieldError { field: "optimizer", message: text!("field-optimizer") }),
                 }
             }
             "train" => self.train_limit = if v.is_empty() { None } else { Some(parse_count("train", v, 1, 60_000)?) },
@@ -109,7 +140,7 @@ impl PlaygroundSettings {
                     "" | "auto" => BackendPreference::Auto,
                     "cpu" => BackendPreference::Cpu,
                     "webgpu" | "gpu" => BackendPreference::WebGpu,
-                    _ => return Err(FieldError { field: "backend", message: "choose auto, cpu or webgpu".into() }),
+                    _ => return Err(FieldError { field: "backend", message: text!("field-backend") }),
                 }
             }
             _ => {}

@@ -10,22 +10,49 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::MnistDataset;
 use crate::evaluation::ReadError;
+use crate::i18n::Text;
 use crate::optimizer::MlpOptimizer;
 use crate::run::TrainingRun;
 use crate::settings::PlaygroundSettings;
 use crate::training::TrainingSession;
 use crate::weights_file::{self, TrainingFacts};
 
-/// Bumped when the layout changes. Version 2 writes non-finite numbers as text; version 1 records
+/// Bumped when the layout changes. Version 3 writes why a recent model was kept as a message (any
+/// language) instead of English words; version 2 writes non-finite numbers as text; version 1 records
 /// (whose non-finite numbers serde_json wrote as `null`) are read with `null` as NaN. Anything newer
 /// is refused with a message, not misread.
-pub const SNAPSHOT_VERSION: u32 = 2;
+pub const SNAPSHOT_VERSION: u32 = 3;
 /// The oldest layout this version still reads.
 pub const OLDEST_READABLE_VERSION: u32 = 1;
 
 /// JSON has no NaN or ∞ (serde_json writes them as `null` and then refuses to read them back), so
 /// the snapshot's numbers go through here: finite numbers as numbers, the rest as `"NaN"`,
 /// `"inf"`, `"-inf"`; `null` (version 1) reads as NaN.
+/// `kept_because` as written by this page (a [`Text`], format 3) or by an older one (English words,
+/// which are read back as the messages they were, so they show in the reader's language).
+fn kept_because<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Text>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Message(Text),
+        Words(String),
+    }
+    Ok(Option::<Written>::deserialize(deserializer)?.map(|w| match w {
+        Written::Message(t) => t,
+        Written::Words(words) => match words.as_str() {
+            "Reset" => crate::text!("because-reset"),
+            "Use pretrained model" => crate::text!("because-use-pretrained"),
+            "a new run started after it ended" => crate::text!("because-new-run"),
+            "a recent model was restored" => crate::text!("because-recent-restored"),
+            "the loss diverged: these are the last good weights" => crate::text!("because-diverged"),
+            other => match other.strip_prefix("Load weights (").and_then(|n| n.strip_suffix(')')) {
+                Some(name) => crate::text!("because-load-weights", name = name),
+                None => Text::verbatim(other),
+            },
+        },
+    }))
+}
+
 mod lossless {
     use serde::{Deserialize, Deserializer, Serializer};
 
@@ -162,9 +189,10 @@ pub struct SnapshotMeta {
     #[serde(with = "lossless")]
     pub saved_at_ms: f64,
     pub history: RunHistory,
-    /// For an entry of "recent models": what replaced or forgot it ("Reset", "Load weights", …).
-    #[serde(default)]
-    pub kept_because: Option<String>,
+    /// For an entry of "recent models": what replaced or forgot it ("Reset", "Load weights", …), as a
+    /// message in any language; older pages wrote English words, which are read as they are.
+    #[serde(default, deserialize_with = "kept_because")]
+    pub kept_because: Option<Text>,
 }
 
 #[derive(Debug, Clone)]
@@ -207,20 +235,22 @@ impl RunSnapshot {
 
     /// Rebuilds the run on `device`, at the position it was saved. Adam's moments that do not fit are
     /// dropped (with the reason returned alongside) rather than refusing the model.
-    pub fn restore(&self, train: Arc<MnistDataset>, test: Arc<MnistDataset>, device: &Device) -> Result<(TrainingRun, Option<String>), String> {
+    pub fn restore(&self, train: Arc<MnistDataset>, test: Arc<MnistDataset>, device: &Device) -> Result<(TrainingRun, Option<Text>), Text> {
         if !(OLDEST_READABLE_VERSION..=SNAPSHOT_VERSION).contains(&self.meta.version) {
-            return Err(format!(
-                "saved by a newer version of the page (format {}; this one reads formats {OLDEST_READABLE_VERSION} to {SNAPSHOT_VERSION})",
-                self.meta.version
+            return Err(crate::text!(
+                "snapshot-newer",
+                format = self.meta.version,
+                oldest = OLDEST_READABLE_VERSION,
+                newest = SNAPSHOT_VERSION
             ));
         }
-        let loaded = weights_file::load(&self.model, &device.clone().autodiff()).map_err(|e| e.to_string())?;
+        let loaded = weights_file::load(&self.model, &device.clone().autodiff()).map_err(|e| Text::verbatim(e.to_string()))?;
         let settings = self.settings();
         let config = settings.training.fitted_to(&loaded.model);
         let (optimizer, dropped) = match &self.optimizer {
             Some(bytes) => match MlpOptimizer::load(config.optimizer, bytes, &loaded.model, device) {
                 Ok(o) => (o, None),
-                Err(e) => (config.init_optimizer(), Some(format!("the optimizer state could not be restored ({e}); Adam starts afresh"))),
+                Err(e) => (config.init_optimizer(), Some(crate::text!("snapshot-adam-afresh", reason = e.to_string()))),
             },
             None => (config.init_optimizer(), None),
         };
@@ -234,8 +264,8 @@ impl RunSnapshot {
         serde_json::to_string(&self.meta).unwrap_or_default()
     }
 
-    pub fn from_parts(model: Vec<u8>, optimizer: Option<Vec<u8>>, meta_json: &str) -> Result<Self, String> {
-        let meta: SnapshotMeta = serde_json::from_str(meta_json).map_err(|e| format!("unreadable run details ({e})"))?;
+    pub fn from_parts(model: Vec<u8>, optimizer: Option<Vec<u8>>, meta_json: &str) -> Result<Self, Text> {
+        let meta: SnapshotMeta = serde_json::from_str(meta_json).map_err(|e| crate::text!("record-unreadable-details", detail = e.to_string()))?;
         Ok(Self { model, optimizer, meta })
     }
 }

@@ -82,6 +82,28 @@ impl fmt::Display for WeightsError {
 
 impl std::error::Error for WeightsError {}
 
+impl WeightsError {
+    /// The refusal for the page, in the reader's language (`Display` stays English, for the CLI).
+    pub fn describe(&self) -> crate::i18n::Text {
+        use crate::text;
+        match self {
+            WeightsError::TooLarge { bytes } => {
+                text!("weights-too-large", size = format!("{:.0}", *bytes as f64 / 1e6), max = MAX_FILE_BYTES / (1024 * 1024))
+            }
+            WeightsError::HeaderTooLarge { bytes } => text!("weights-header-too-large", bytes = bytes.to_string()),
+            WeightsError::NotSafetensors { reason } => text!("weights-not-safetensors", reason = reason),
+            WeightsError::MissingTensor { name } => text!("weights-missing-tensor", name = name),
+            WeightsError::UnexpectedTensor { name } => text!("weights-unexpected-tensor", name = name),
+            WeightsError::WrongDtype { name, found } => text!("weights-wrong-dtype", name = name, found = found),
+            WeightsError::WrongShape { name, expected, found } => {
+                text!("weights-wrong-shape", name = name, found = format!("{found:?}"), expected = format!("{expected:?}"))
+            }
+            WeightsError::NonFinite { name } => text!("weights-non-finite", name = name),
+            WeightsError::BadArchitecture { reason } => text!("weights-bad-architecture", reason = reason),
+        }
+    }
+}
+
 impl From<SafeTensorError> for WeightsError {
     fn from(e: SafeTensorError) -> Self {
         match e {

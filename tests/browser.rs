@@ -96,8 +96,8 @@ async fn the_command_loop_steps_predicts_and_snapshots_on_webgpu() {
     let device = gpu().await;
     let events: Rc<RefCell<Vec<Event>>> = Rc::default();
     let sink = events.clone();
-    let mut trainer = Trainer::new(MemoryStore::default(), Rc::new(move |e| sink.borrow_mut().push(e)), Box::new(|ms| format!("{ms}")));
-    let backend = BackendInfo { kind: BackendKind::WebGpu, name: "WebGPU".into(), reason: "test".into() };
+    let mut trainer = Trainer::new(MemoryStore::default(), Rc::new(move |e| sink.borrow_mut().push(e)));
+    let backend = BackendInfo { kind: BackendKind::WebGpu, name: backprop_playground::i18n::Text::verbatim("WebGPU"), reason: backprop_playground::i18n::Text::verbatim("test") };
     let prepared = Prepared { train: synthetic_digits(64), test: synthetic_digits(20), device, backend, pretrained: Err("none in this test".into()), budget: MemoryBudget::webgpu(1 << 30, 1 << 30) };
     trainer.prepare(prepared, PlaygroundSettings::default()).await;
     let (sender, mut commands) = futures_channel::mpsc::unbounded();

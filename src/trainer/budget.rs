@@ -3,6 +3,7 @@
 //! estimate and the limit, instead of the tab aborting (wasm32 stops at 4 GiB) or WebGPU failing.
 
 use crate::data::mnist::IMAGE_PIXELS;
+use crate::i18n::Text;
 use crate::optimizer::OptimizerKind;
 use crate::training::TrainingConfig;
 
@@ -16,14 +17,14 @@ pub struct MemoryBudget {
     /// The largest single tensor (on WebGPU: one storage buffer binding).
     pub tensor_bytes: u64,
     /// Where, in words: "the CPU path in wasm".
-    pub device: String,
+    pub device: Text,
 }
 
 impl MemoryBudget {
     /// burn's CPU backend in wasm32: a quarter of the 4 GiB address space, leaving room for the page,
     /// the datasets and the allocator's slack.
     pub fn cpu() -> Self {
-        Self { total_bytes: 1 << 30, tensor_bytes: 1 << 30, device: "the CPU path in wasm".into() }
+        Self { total_bytes: 1 << 30, tensor_bytes: 1 << 30, device: crate::text!("budget-cpu") }
     }
 
     /// A WebGPU adapter: a run may use twice its largest buffer (at most 2 GiB: the adapter does not say
@@ -32,7 +33,7 @@ impl MemoryBudget {
         Self {
             total_bytes: (2 * max_buffer_bytes).min(2 << 30),
             tensor_bytes: max_binding_bytes.min(max_buffer_bytes),
-            device: "this WebGPU adapter".into(),
+            device: crate::text!("budget-webgpu"),
         }
     }
 }
@@ -99,28 +100,27 @@ fn mb(bytes: u64) -> String {
 }
 
 /// The estimate when `config` fits `budget`, else a message with the estimate and the limit.
-pub fn check(config: &TrainingConfig, budget: &MemoryBudget) -> Result<MemoryEstimate, String> {
+pub fn check(config: &TrainingConfig, budget: &MemoryBudget) -> Result<MemoryEstimate, Text> {
     let e = estimate(config);
-    let advice = "Use fewer or narrower hidden layers, or a smaller batch.";
     if e.total_bytes() > budget.total_bytes {
-        return Err(format!(
-            "This network needs about {} to train ({} parameters: their copies — weights, gradients, {}the last good weights and a snapshot — take {}; a batch of {} takes {}), more than the {} allowed on {}. {advice}",
-            mb(e.total_bytes()),
-            thousands(e.parameters),
-            if config.optimizer == OptimizerKind::Adam { "Adam's moments, " } else { "" },
-            mb(e.parameter_bytes),
-            config.batch_size,
-            mb(e.activation_bytes),
-            mb(budget.total_bytes),
-            budget.device,
+        return Err(crate::text!(
+            "budget-too-big",
+            needed = mb(e.total_bytes()),
+            parameters = thousands(e.parameters),
+            optimizer = if config.optimizer == OptimizerKind::Adam { "adam" } else { "sgd" },
+            parameter_bytes = mb(e.parameter_bytes),
+            batch = config.batch_size,
+            activation_bytes = mb(e.activation_bytes),
+            allowed = mb(budget.total_bytes),
+            device = budget.device.clone()
         ));
     }
     if e.largest_tensor_bytes > budget.tensor_bytes {
-        return Err(format!(
-            "One tensor of this network would take {}, more than the {} one buffer may hold on {}. {advice}",
-            mb(e.largest_tensor_bytes),
-            mb(budget.tensor_bytes),
-            budget.device
+        return Err(crate::text!(
+            "budget-tensor-too-big",
+            needed = mb(e.largest_tensor_bytes),
+            allowed = mb(budget.tensor_bytes),
+            device = budget.device.clone()
         ));
     }
     Ok(e)

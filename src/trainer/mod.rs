@@ -24,12 +24,14 @@ use crate::backprop_step::{self, BackpropView, OptimizerContext, UPDATE_TOLERANC
 use crate::data::MnistDataset;
 use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
 use crate::evaluation::Evaluation;
+use crate::i18n::{Arg, Text};
 use crate::fine_tune::{FINE_TUNE_STEPS, fine_tune};
 use crate::inference::digit_probabilities;
 use crate::model::Mlp;
 use crate::run::{RunEvent, TrainingRun};
 use crate::settings::PlaygroundSettings;
 use crate::snapshot::{EpochRecord, RunHistory, RunSnapshot};
+use crate::text;
 use crate::training::{TrainingConfig, TrainingSession};
 use crate::weights_file::{self, TrainingFacts};
 use protocol::{BackendInfo, BackendKind, BackpropSample, Command, EpochResult, Event, MistakeView, Notice, Persistence, Phase, RecentModel, RunView};
@@ -49,16 +51,15 @@ struct Pretrained {
 }
 
 impl Pretrained {
-    fn describe(&self) -> String {
-        let acc = self.facts.test_accuracy.map(|a| format!(", {:.1} % test accuracy", a * 100.0)).unwrap_or_default();
-        format!("pretrained model ({} epochs{acc})", self.facts.epochs)
+    fn describe(&self) -> Text {
+        text!("model-pretrained", epochs = self.facts.epochs, accuracy = accuracy_suffix(self.facts.test_accuracy))
     }
 }
 
 /// The model the drawing panel and the backprop stepper use, and what the page says about it.
 struct Predictor {
     model: Mlp,
-    description: String,
+    description: Text,
 }
 
 /// The stepper's last view, with the model version and optimizer settings it was computed for.
@@ -84,8 +85,6 @@ pub struct Prepared {
 pub struct Trainer<S: RunStore> {
     store: S,
     emit: Rc<dyn Fn(Event)>,
-    /// Formats a time (ms since 1970) for "saved …"; the worker uses the browser's locale.
-    format_time: Box<dyn Fn(f64) -> String>,
     settings: PlaygroundSettings,
     device: Option<Device>,
     backend: Option<BackendKind>,
@@ -137,19 +136,24 @@ fn short_reason(error: &str) -> String {
     error.rsplit("Caused by:").next().unwrap_or(error).trim().trim_end_matches('.').to_string()
 }
 
-fn describe_run(run: &TrainingRun, accuracy: Option<f64>) -> String {
+/// ", 97.9 % test accuracy" when there is one (a percentage with one decimal).
+fn accuracy_suffix(accuracy: Option<f64>) -> Text {
+    match accuracy {
+        Some(a) => text!("accuracy-suffix", percent = format!("{:.1}", a * 100.0)),
+        None => text!("empty"),
+    }
+}
+
+fn describe_run(run: &TrainingRun, accuracy: Option<f64>) -> Text {
     let p = run.progress();
-    let acc = accuracy.map(|a| format!(", {:.1} % test accuracy", a * 100.0)).unwrap_or_default();
-    let steps = if p.steps == 1 { "1 step".to_string() } else { format!("{} steps", p.steps) };
-    format!("model trained here ({steps}, epoch {} of {}{acc})", (p.epoch + 1).min(p.epochs), p.epochs)
+    text!("model-trained-here", steps = p.steps, epoch = (p.epoch + 1).min(p.epochs), epochs = p.epochs, accuracy = accuracy_suffix(accuracy))
 }
 
 impl<S: RunStore> Trainer<S> {
-    pub fn new(store: S, emit: Rc<dyn Fn(Event)>, format_time: Box<dyn Fn(f64) -> String>) -> Self {
+    pub fn new(store: S, emit: Rc<dyn Fn(Event)>) -> Self {
         Self {
             store,
             emit,
-            format_time,
             settings: PlaygroundSettings::default(),
             device: None,
             backend: None,
@@ -222,12 +226,16 @@ impl<S: RunStore> Trainer<S> {
         }
     }
 
-    fn error(&self, text: impl Into<String>) {
-        self.emit(Event::Error(text.into()));
+    fn error(&self, text: Text) {
+        self.emit(Event::Error(text));
     }
 
-    fn notice(&self, to: Notice, text: impl Into<String>) {
-        self.emit(Event::Notice { to, text: text.into() });
+    fn notice(&self, to: Notice, text: Text) {
+        self.emit(Event::Notice { to, text: Some(text) });
+    }
+
+    fn hide_notice(&self, to: Notice) {
+        self.emit(Event::Notice { to, text: None });
     }
 
     fn set_persistence(&mut self, persistence: Persistence) {
@@ -248,8 +256,8 @@ impl<S: RunStore> Trainer<S> {
         self.backend = Some(backend.kind);
         self.device = Some(device.clone());
         self.emit(Event::Backend(backend));
-        match pretrained.map_err(|e| format!("could not be downloaded ({e})")).and_then(|bytes| {
-            let loaded = weights_file::load(&bytes, &device).map_err(|e| format!("is damaged ({e})"))?;
+        match pretrained.map_err(|e| text!("pretrained-not-downloaded", reason = e)).and_then(|bytes| {
+            let loaded = weights_file::load(&bytes, &device).map_err(|e| text!("pretrained-damaged", reason = e.describe()))?;
             Ok((bytes, loaded))
         }) {
             Ok((bytes, loaded)) => {
@@ -258,7 +266,7 @@ impl<S: RunStore> Trainer<S> {
                 self.pretrained = Some(pretrained);
                 self.publish_model_change();
             }
-            Err(e) => self.error(format!("The pretrained model {e}; train one here instead.")),
+            Err(e) => self.error(e),
         }
         let restored = self.restore_saved().await;
         self.load_recent().await;
@@ -280,7 +288,7 @@ impl<S: RunStore> Trainer<S> {
             Command::SimulateDeviceLoss => {
                 if let Some(destroy) = &self.lose_device {
                     let n = destroy();
-                    self.notice(Notice::Weights, format!("Debug: destroyed {n} WebGPU device(s)."));
+                    self.notice(Notice::Weights, text!("debug-devices-destroyed", count = n));
                 }
             }
             Command::Train { settings } => self.train_command(&settings).await,
@@ -309,7 +317,7 @@ impl<S: RunStore> Trainer<S> {
                     self.emit(Event::UndoOffer(None));
                     self.restore_recent(id).await;
                 }
-                None => self.notice(Notice::Weights, "There is nothing to undo."),
+                None => self.notice(Notice::Weights, text!("nothing-to-undo")),
             },
         }
     }
@@ -325,7 +333,7 @@ impl<S: RunStore> Trainer<S> {
     fn parse_settings(&self, query: &str) -> Option<PlaygroundSettings> {
         let (mut settings, errors) = PlaygroundSettings::from_query(query);
         if let Some(e) = errors.first() {
-            self.error(format!("Fix the settings first: {} — {}", e.field, e.message));
+            self.error(text!("fix-settings-first", problems = e.describe()));
             return None;
         }
         // The data limits and backend were fixed when the data loaded.
@@ -343,17 +351,17 @@ impl<S: RunStore> Trainer<S> {
     /// is created from `settings`. False (with a message) when there is nothing to train with.
     async fn ensure_run(&mut self, query: &str) -> bool {
         let Some((device, train, test)) = self.ready() else {
-            self.error("The data or the compute backend is not ready yet.");
+            self.error(text!("not-ready-yet"));
             return false;
         };
         if self.run.as_ref().is_some_and(|r| r.finished()) {
-            self.keep_current("a new run started after it ended").await;
+            self.keep_current(text!("because-new-run")).await;
             self.forget_run();
         }
         if self.run.is_none() {
             let Some(settings) = self.parse_settings(query) else { return false };
             if let Err(e) = settings.training.validate() {
-                self.error(format!("Fix the settings first: {e}"));
+                self.error(text!("fix-settings-first", problems = Text::verbatim(e.to_string())));
                 return false;
             }
             if let Err(e) = budget::check(&settings.training, &self.budget) {
@@ -450,11 +458,9 @@ impl<S: RunStore> Trainer<S> {
                 RunEvent::Loss(l) => losses.push(l.loss),
                 RunEvent::Log(line) => lines.push(line),
                 RunEvent::Diverged { step, loss, restored_step } => {
-                    let why = format!(
-                        "Training stopped: the loss became {loss} at step {step} (the learning rate is probably too high). \
-                         The weights from step {restored_step}, before it went wrong, are kept."
-                    );
-                    lines.push(why.clone());
+                    let why = text!("diverged", loss = loss.to_string(), step = step, restored_step = restored_step);
+                    // The log keeps the seed's English, like its other lines.
+                    lines.push(why.english());
                     self.set_phase(Phase::Diverged(why.clone()));
                     self.error(why);
                 }
@@ -517,7 +523,7 @@ impl<S: RunStore> Trainer<S> {
             Ok(events) => events,
             Err(e) if on_gpu => return self.fall_back_to_cpu(&e.to_string()),
             Err(e) => {
-                self.error(format!("Reading results from the device failed: {e}. The model is kept; try Resume."));
+                self.error(text!("read-failed", reason = e.to_string()));
                 self.set_phase(Phase::Paused);
                 return;
             }
@@ -540,7 +546,7 @@ impl<S: RunStore> Trainer<S> {
                     epoch_done = true;
                 }
                 Err(e) if on_gpu => return self.fall_back_to_cpu(&e.to_string()),
-                Err(e) => self.error(format!("Evaluation failed: {e}")),
+                Err(e) => self.error(text!("evaluation-failed", reason = e.to_string())),
             }
             if let Some(run) = &self.run {
                 self.emit(Event::Progress(run.progress()));
@@ -567,7 +573,7 @@ impl<S: RunStore> Trainer<S> {
             self.emit(Event::Memory { wasm_bytes, js_heap_bytes });
         }
         if diverged {
-            self.keep_current("the loss diverged: these are the last good weights").await;
+            self.keep_current(text!("because-diverged")).await;
         }
     }
 
@@ -577,14 +583,23 @@ impl<S: RunStore> Trainer<S> {
             if self.on_gpu() {
                 self.fall_back_to_cpu(&e);
             } else {
-                self.set_persistence(Persistence::Off(format!("the weights could not be read for saving ({e})")));
+                self.set_persistence(Persistence::Off(text!("persistence-unreadable-weights", reason = e)));
             }
         }
     }
 
-    fn describe_snapshot(&self, snapshot: &RunSnapshot) -> String {
-        let acc = snapshot.meta.history.epochs.last().map(|e| format!(", {:.1} %", e.accuracy * 100.0)).unwrap_or_default();
-        format!("saved {}, epoch {}, step {}{acc}", (self.format_time)(snapshot.meta.saved_at_ms), snapshot.meta.epoch, snapshot.meta.steps)
+    fn describe_snapshot(&self, snapshot: &RunSnapshot) -> Text {
+        let accuracy = match snapshot.meta.history.epochs.last() {
+            Some(e) => text!("percent-suffix", percent = format!("{:.1}", e.accuracy * 100.0)),
+            None => text!("empty"),
+        };
+        text!(
+            "snapshot-described",
+            time = Arg::Time(snapshot.meta.saved_at_ms),
+            epoch = snapshot.meta.epoch,
+            step = snapshot.meta.steps,
+            accuracy = accuracy
+        )
     }
 
     /// Reads the run from the device, keeps it as the last good weights and writes it to the store
@@ -620,20 +635,17 @@ impl<S: RunStore> Trainer<S> {
         self.set_persistence(Persistence::On(None));
         let (snapshot, note) = match saved {
             Some(Ok(s)) => {
-                let note = format!("Restored model from this browser ({}).", self.describe_snapshot(&s));
+                let note = text!("restored-from-browser", saved = self.describe_snapshot(&s));
                 (s, note)
             }
             Some(Err(unreadable)) => {
-                let download = if unreadable.model.is_some() { " Its weights can still be downloaded from Recent models." } else { "" };
-                self.error(format!(
-                    "The run saved in this browser could not be read ({}). It is kept under Recent models, and this tab starts fresh.{download}",
-                    unreadable.why
-                ));
+                let download = if unreadable.model.is_some() { text!("saved-run-weights-downloadable") } else { text!("empty") };
+                self.error(text!("saved-run-unreadable", reason = unreadable.why, download = download));
                 return false;
             }
             None => match self.store.latest_elsewhere().await {
                 Ok(Some(s)) => {
-                    let note = format!("Restored the latest run saved in this browser, from another tab ({}); this tab trains its own copy.", self.describe_snapshot(&s));
+                    let note = text!("restored-from-other-tab", saved = self.describe_snapshot(&s));
                     (s, note)
                 }
                 _ => return false,
@@ -646,7 +658,7 @@ impl<S: RunStore> Trainer<S> {
                 true
             }
             Err(e) => {
-                self.error(format!("The run saved in this browser could not be restored ({e}); starting fresh."));
+                self.error(text!("saved-run-not-restored", reason = e));
                 false
             }
         }
@@ -654,8 +666,8 @@ impl<S: RunStore> Trainer<S> {
 
     /// Makes `snapshot` the current run, paused (or finished), and says `note`; `Err`: why it cannot
     /// be restored (nothing changed).
-    fn adopt_snapshot(&mut self, snapshot: RunSnapshot, note: String) -> Result<(), String> {
-        let Some((device, train, test)) = self.ready() else { return Err("the data is not loaded yet".into()) };
+    fn adopt_snapshot(&mut self, snapshot: RunSnapshot, note: Text) -> Result<(), Text> {
+        let Some((device, train, test)) = self.ready() else { return Err(text!("data-not-loaded-reason")) };
         match snapshot.restore(train, test, &device) {
             Ok((run, dropped)) => {
                 self.history = snapshot.meta.history.expanded();
@@ -666,7 +678,7 @@ impl<S: RunStore> Trainer<S> {
                 self.emit(Event::Run(self.run_view()));
                 self.emit(Event::FormSettings(snapshot.settings().to_query()));
                 self.notice(Notice::Restored, match dropped {
-                    Some(why) => format!("{note} Note: {why}."),
+                    Some(why) => text!("restored-with-note", note = note, why = why),
                     None => note,
                 });
                 self.last_snapshot = Some(snapshot);
@@ -705,24 +717,24 @@ impl<S: RunStore> Trainer<S> {
                 let sizes = sizes.iter().map(|n| n.to_string()).collect::<Vec<_>>().join("-");
                 RecentModel {
                     id: *id,
-                    when: (self.format_time)(*id as f64),
-                    because: s.meta.kept_because.clone().unwrap_or_default(),
+                    kept_at_ms: *id as f64,
+                    because: s.meta.kept_because.clone().unwrap_or_else(|| text!("empty")),
                     steps: s.meta.steps,
                     epoch: s.meta.epoch,
                     test_accuracy: s.meta.history.epochs.last().map(|e| e.accuracy),
-                    settings: format!("{sizes}, {}, lr {}, batch {}", t.optimizer.name(), t.learning_rate, t.batch_size),
+                    settings: text!("recent-settings", sizes = sizes, optimizer = t.optimizer.name(), lr = t.learning_rate.to_string(), batch = t.batch_size),
                     problem: None,
                     downloadable: true,
                 }
             })
             .chain(self.broken_recent.iter().map(|(id, unreadable)| RecentModel {
                 id: *id,
-                when: (self.format_time)(*id as f64),
-                because: String::new(),
+                kept_at_ms: *id as f64,
+                because: text!("empty"),
                 steps: 0,
                 epoch: 0,
                 test_accuracy: None,
-                settings: String::new(),
+                settings: text!("empty"),
                 problem: Some(unreadable.why.clone()),
                 downloadable: unreadable.model.is_some(),
             }))
@@ -739,7 +751,7 @@ impl<S: RunStore> Trainer<S> {
 
     /// Keeps the current run among the recent models before an action replaces or forgets it (only
     /// a run that trained at least one step). Returns the entry's id.
-    async fn keep_current(&mut self, because: &str) -> Option<u64> {
+    async fn keep_current(&mut self, because: Text) -> Option<u64> {
         let run = self.run.as_ref()?;
         let steps = run.progress().steps;
         if steps == 0 {
@@ -757,16 +769,16 @@ impl<S: RunStore> Trainer<S> {
                 match RunSnapshot::capture(run, &settings, self.history.clone(), now_epoch_ms()).await {
                     Ok(s) => s,
                     Err(e) => {
-                        self.error(format!("The current model could not be read to keep it ({e})."));
+                        self.error(text!("keep-current-failed", reason = e.to_string()));
                         return None;
                     }
                 }
             }
         };
-        snapshot.meta.kept_because = Some(because.to_string());
+        snapshot.meta.kept_because = Some(because);
         let id = (now_epoch_ms() as u64).max(self.recent.last().map_or(0, |(id, _)| id + 1));
         if let Err(e) = self.store.keep_recent(id, &snapshot).await {
-            self.set_persistence(Persistence::Off(format!("the recent models could not be stored ({e}); they are kept until this page closes")));
+            self.set_persistence(Persistence::Off(text!("persistence-recent-failed", reason = e)));
         }
         self.recent.push((id, snapshot));
         while self.recent.len() > MAX_RECENT {
@@ -782,9 +794,8 @@ impl<S: RunStore> Trainer<S> {
     fn offer_undo(&mut self, id: u64) {
         self.undo = Some(id);
         let text = self.recent.iter().find(|(i, _)| *i == id).map(|(_, s)| {
-            let because = s.meta.kept_because.clone().unwrap_or_default();
-            let steps = if s.meta.steps == 1 { "1 step".to_string() } else { format!("{} steps", s.meta.steps) };
-            format!("the model before “{because}” ({steps})")
+            let because = s.meta.kept_because.clone().unwrap_or_else(|| text!("empty"));
+            text!("undo-offer", because = because, steps = s.meta.steps)
         });
         self.emit(Event::UndoOffer(text));
     }
@@ -792,14 +803,14 @@ impl<S: RunStore> Trainer<S> {
     /// Makes a recent model the current run again, keeping the current one first.
     async fn restore_recent(&mut self, id: u64) {
         let Some(snapshot) = self.recent.iter().find(|(i, _)| *i == id).map(|(_, s)| s.clone()) else {
-            return self.notice(Notice::Weights, "That model is no longer kept.");
+            return self.notice(Notice::Weights, text!("recent-gone"));
         };
         if self.is_training() {
             self.set_phase(Phase::Paused);
         }
-        self.keep_current("a recent model was restored").await;
-        let because = snapshot.meta.kept_because.clone().unwrap_or_default();
-        let note = format!("Restored the model kept before “{because}” (epoch {}, step {}).", snapshot.meta.epoch, snapshot.meta.steps);
+        self.keep_current(text!("because-recent-restored")).await;
+        let because = snapshot.meta.kept_because.clone().unwrap_or_else(|| text!("empty"));
+        let note = text!("restored-recent", because = because, epoch = snapshot.meta.epoch, step = snapshot.meta.steps);
         let mut current = snapshot;
         current.meta.kept_because = None;
         match self.adopt_snapshot(current, note) {
@@ -807,7 +818,7 @@ impl<S: RunStore> Trainer<S> {
                 self.backprop = None;
                 self.save_or_fall_back().await;
             }
-            Err(e) => self.error(format!("That model could not be restored ({e}); the current one stays.")),
+            Err(e) => self.error(text!("recent-not-restored", reason = e)),
         }
     }
 
@@ -816,18 +827,18 @@ impl<S: RunStore> Trainer<S> {
         let rescued = || self.broken_recent.iter().find(|(i, _)| *i == id).and_then(|(_, u)| u.model.clone()).map(|m| (format!("backprop-playground-rescued-{id}.safetensors"), m));
         match kept.or_else(rescued) {
             Some((name, bytes)) => self.emit(Event::Download { name, bytes }),
-            None => self.notice(Notice::Weights, "That model is no longer kept."),
+            None => self.notice(Notice::Weights, text!("recent-gone")),
         }
     }
 
     /// Forgets the run everywhere, the saved copy included; the data and backend stay.
     async fn reset(&mut self) {
-        self.keep_current("Reset").await;
+        self.keep_current(text!("because-reset")).await;
         self.forget_run();
         self.last_snapshot = None;
         self.backprop = None;
         self.predict_with_pretrained();
-        self.notice(Notice::Restored, "");
+        self.hide_notice(Notice::Restored);
         self.emit(Event::ClearError);
         if !matches!(self.persistence, Persistence::Off(_)) {
             let persistence = match self.store.clear().await {
@@ -840,7 +851,7 @@ impl<S: RunStore> Trainer<S> {
     }
 
     /// Replaces the run with one that starts from `model` (loaded from a file), paused.
-    fn replace_run(&mut self, model: Mlp, settings: PlaygroundSettings, description: String) {
+    fn replace_run(&mut self, model: Mlp, settings: PlaygroundSettings, description: Text) {
         let Some((device, train, test)) = self.ready() else { return };
         let config = settings.training.fitted_to(&model);
         let session = TrainingSession::with_model(config, model, &device);
@@ -852,7 +863,7 @@ impl<S: RunStore> Trainer<S> {
         self.train_images = 0;
         self.emit(Event::Run(self.run_view()));
         self.emit(Event::FormSettings(self.settings.to_query()));
-        self.notice(Notice::Restored, "");
+        self.hide_notice(Notice::Restored);
         self.set_phase(Phase::Paused);
         self.publish_model_change();
     }
@@ -860,47 +871,46 @@ impl<S: RunStore> Trainer<S> {
     async fn use_pretrained(&mut self, query: &str) {
         let Some(settings) = self.parse_settings(query) else { return };
         let Some((bytes, description)) = self.pretrained.as_ref().map(|p| (p.bytes.clone(), p.describe())) else {
-            return self.notice(Notice::Drawing, "The pretrained model is not loaded yet.");
+            return self.notice(Notice::Drawing, text!("pretrained-not-loaded"));
         };
         let Some(device) = self.device.clone() else { return };
         match weights_file::load(&bytes, &device.autodiff()) {
             Ok(loaded) => {
-                self.keep_current("Use pretrained model").await;
+                self.keep_current(text!("because-use-pretrained")).await;
                 self.replace_run(loaded.model, settings, description);
-                self.notice(Notice::Drawing, "Now using the pretrained model; Train continues from it.");
+                self.notice(Notice::Drawing, text!("using-pretrained"));
                 self.save_or_fall_back().await;
             }
-            Err(e) => self.error(format!("The pretrained model is damaged: {e}")),
+            Err(e) => self.error(text!("pretrained-damaged", reason = e.describe())),
         }
     }
 
     async fn load_weights(&mut self, name: &str, bytes: &[u8], query: &str) {
         let Some(settings) = self.parse_settings(query) else { return };
         let Some(device) = self.device.clone() else {
-            return self.error(format!("“{name}” was not loaded: the data is not loaded yet. Your current model is unchanged."));
+            return self.error(text!("weights-not-loaded", name = name, reason = text!("data-not-loaded")));
         };
         match weights_file::load(bytes, &device.autodiff()) {
             Ok(loaded) => {
                 if let Err(e) = budget::check(&settings.training.fitted_to(&loaded.model), &self.budget) {
-                    return self.error(format!("“{name}” was not loaded: {e} Your current model is unchanged."));
+                    return self.error(text!("weights-not-loaded", name = name, reason = e));
                 }
                 if self.is_training() {
                     self.set_phase(Phase::Paused);
                 }
-                let acc = loaded.facts.test_accuracy.map(|a| format!(", {:.1} % test accuracy", a * 100.0)).unwrap_or_default();
-                let description = format!("uploaded {name} ({} epochs{acc})", loaded.facts.epochs);
-                self.keep_current(&format!("Load weights ({name})")).await;
+                let description = text!("model-uploaded", name = name, epochs = loaded.facts.epochs, accuracy = accuracy_suffix(loaded.facts.test_accuracy));
+                self.keep_current(text!("because-load-weights", name = name)).await;
                 self.replace_run(loaded.model, settings, description);
-                self.notice(Notice::Weights, format!("Loaded “{name}”. Train to continue from it, or draw a digit."));
+                self.notice(Notice::Weights, text!("weights-loaded", name = name));
                 self.save_or_fall_back().await;
             }
-            Err(e) => self.error(format!("“{name}” was not loaded: {e}. Your current model is unchanged.")),
+            Err(e) => self.error(text!("weights-not-loaded", name = name, reason = text!("sentence", text = e.describe()))),
         }
     }
 
     async fn download(&mut self) {
         let Some(predictor) = &self.predictor else {
-            return self.error("The download failed: there is no model yet: train one or load one first.");
+            return self.error(text!("download-no-model"));
         };
         let facts = match (&self.run, &self.pretrained) {
             (None, Some(p)) => p.facts.clone(),
@@ -913,7 +923,7 @@ impl<S: RunStore> Trainer<S> {
         match weights_file::save(&predictor.model, &facts).await {
             Ok(bytes) => self.emit(Event::Download { name: DOWNLOAD_NAME.into(), bytes }),
             Err(e) if self.on_gpu() => self.fall_back_to_cpu(&e.to_string()),
-            Err(e) => self.error(format!("The download failed: the weights could not be read ({e})")),
+            Err(e) => self.error(text!("download-unreadable", reason = e.to_string())),
         }
     }
 
@@ -934,12 +944,12 @@ impl<S: RunStore> Trainer<S> {
     }
 
     /// `Err(None)`: nothing to say (the model is still loading); `Err(Some(why))`: a failure.
-    async fn probabilities(&mut self, pixels: &[u8]) -> Result<Vec<f32>, Option<String>> {
+    async fn probabilities(&mut self, pixels: &[u8]) -> Result<Vec<f32>, Option<Text>> {
         if pixels.len() != IMAGE_PIXELS {
-            return Err(Some(format!("A drawing must be 28×28 = {IMAGE_PIXELS} pixels, got {}.", pixels.len())));
+            return Err(Some(text!("drawing-wrong-size", expected = IMAGE_PIXELS, got = pixels.len())));
         }
         let (Some(predictor), Some(device)) = (&self.predictor, &self.device) else {
-            return Err(Some("The model is still loading…".into()));
+            return Err(Some(text!("model-still-loading")));
         };
         let probabilities = digit_probabilities(&predictor.model, pixels, device); // [10]
         match probabilities.into_data_async().await {
@@ -948,13 +958,13 @@ impl<S: RunStore> Trainer<S> {
                 self.fall_back_to_cpu(&e.to_string());
                 Err(None)
             }
-            Err(e) => Err(Some(format!("Prediction failed: {e}"))),
+            Err(e) => Err(Some(text!("prediction-failed", reason = e.to_string()))),
         }
     }
 
     async fn fine_tune(&mut self, digits: Vec<protocol::LabelledDigit>, query: &str) {
         if digits.is_empty() {
-            return self.notice(Notice::Drawing, "Label a drawing first: click the digit it should be.");
+            return self.notice(Notice::Drawing, text!("label-first"));
         }
         if self.is_training() {
             self.set_phase(Phase::Paused);
@@ -968,11 +978,11 @@ impl<S: RunStore> Trainer<S> {
         let labels: Vec<u8> = digits.iter().map(|d| d.label).collect();
         let mine = match MnistDataset::new(pixels, labels) {
             Ok(m) if m.labels().iter().all(|&l| (l as usize) < NUM_CLASSES) => m,
-            Ok(_) => return self.notice(Notice::Drawing, "My digits are unreadable: a label is not a digit."),
-            Err(e) => return self.notice(Notice::Drawing, format!("My digits are unreadable: {e}")),
+            Ok(_) => return self.notice(Notice::Drawing, text!("my-digits-unreadable", reason = text!("label-not-digit"))),
+            Err(e) => return self.notice(Notice::Drawing, text!("my-digits-unreadable", reason = Text::verbatim(e.to_string()))),
         };
         let Some(run) = self.run.as_mut() else {
-            return self.notice(Notice::Drawing, "The data is not loaded yet.");
+            return self.notice(Notice::Drawing, text!("data-not-loaded-sentence"));
         };
         let seed = run.session().steps() as u64;
         let train = run.train_set().clone();
@@ -982,13 +992,8 @@ impl<S: RunStore> Trainer<S> {
             None => None,
         };
         self.publish_run_model();
-        self.notice(
-            Notice::Drawing,
-            format!(
-                "Fine-tuned: {FINE_TUNE_STEPS} steps on {count} of my digits mixed with MNIST (last loss {}).",
-                last.map(|l| format!("{l:.4}")).unwrap_or("?".into())
-            ),
-        );
+        let last_loss = last.map(|l| format!("{l:.4}")).unwrap_or("?".into());
+        self.notice(Notice::Drawing, text!("fine-tuned", steps = FINE_TUNE_STEPS, count = count, loss = last_loss));
         self.save_or_fall_back().await;
     }
 
@@ -1002,17 +1007,17 @@ impl<S: RunStore> Trainer<S> {
 
     async fn compute_backprop(&mut self, sample: BackpropSample, settings: PlaygroundSettings) {
         let (Some(model), Some(device), Some(test)) = (self.explained_model(), self.device.clone(), self.test.clone()) else {
-            return self.emit(Event::Backprop(Err("Waiting for the data and a model…".into())));
+            return self.emit(Event::Backprop(Err(text!("backprop-waiting"))));
         };
         let (pixels, label) = match &sample {
             BackpropSample::Test(i) => {
                 let Some(i) = test.len().checked_sub(1).map(|last| (*i).min(last)) else {
-                    return self.emit(Event::Backprop(Err("There are no test images.".into())));
+                    return self.emit(Event::Backprop(Err(text!("backprop-no-test-images"))));
                 };
                 (test.image(i).to_vec(), test.label(i))
             }
             BackpropSample::Drawing { pixels, label } if pixels.len() == IMAGE_PIXELS => (pixels.clone(), *label),
-            BackpropSample::Drawing { .. } => return self.emit(Event::Backprop(Err("Draw a digit first.".into()))),
+            BackpropSample::Drawing { .. } => return self.emit(Event::Backprop(Err(text!("draw-first")))),
         };
         let config = settings.training.fitted_to(&model);
         let context = OptimizerContext { session: self.run.as_ref().map(|r| r.session()), config: &config };
@@ -1024,41 +1029,35 @@ impl<S: RunStore> Trainer<S> {
             Err(e) if self.on_gpu() => return self.fall_back_to_cpu(e),
             Err(_) => self.backprop = None,
         }
-        self.emit(Event::Backprop(result));
+        self.emit(Event::Backprop(result.map_err(Text::verbatim)));
     }
 
     async fn apply_update(&mut self, live: bool) {
         let Some(shown) = self.backprop.take() else {
-            return self.notice(Notice::Backprop, "Compute the numbers first (choose a phase).");
+            return self.notice(Notice::Backprop, text!("backprop-compute-first"));
         };
         if shown.model_version != self.model_version {
             // The model trained or was replaced since: the shown numbers (even the layer count) may
             // belong to another network. Show the current ones instead of applying stale ones.
-            self.notice(
-                Notice::Backprop,
-                "The model changed since these numbers were computed; they are shown again for the current model. Press again to apply.",
-            );
+            self.notice(Notice::Backprop, text!("backprop-model-changed"));
             return self.compute_backprop(shown.sample, shown.settings).await;
         }
         let view = &shown.view;
         if live {
             let Some(run) = self.run.as_mut() else {
                 self.backprop = Some(shown);
-                return self.notice(Notice::Backprop, "Train or step once first, so there is a live training run to update.");
+                return self.notice(Notice::Backprop, text!("backprop-no-live-run"));
             };
             let result = backprop_step::apply_update(run.session_mut(), view).await;
             self.publish_run_model();
             match result {
-                Ok(a) => self.notice(
-                    Notice::Backprop,
-                    format!("Applied to the live model (its optimizer state carries on): w went from {:.6} to {:.6}.", a.before, a.after),
-                ),
-                Err(e) => self.notice(Notice::Backprop, e),
+                Ok(a) => self.notice(Notice::Backprop, text!("applied-live", before = format!("{:.6}", a.before), after = format!("{:.6}", a.after))),
+                Err(e) => self.notice(Notice::Backprop, Text::verbatim(e)),
             }
             return;
         }
         let (Some(model), Some(device)) = (self.explained_model(), self.device.clone()) else {
-            return self.notice(Notice::Backprop, "There is no model yet.");
+            return self.notice(Notice::Backprop, text!("no-model-yet"));
         };
         // A copy of the run (same optimizer state), or of the predicting model with a fresh optimizer
         // and the form's settings: exactly what the written-out step assumed.
@@ -1076,13 +1075,18 @@ impl<S: RunStore> Trainer<S> {
                 let tick = if gap <= UPDATE_TOLERANCE { "✔" } else { "✘" };
                 self.notice(
                     Notice::Backprop,
-                    format!(
-                        "Applied to a copy ({optimizer}, the run's state): burn moved w from {:.6} to {:.6}; the step written out above gives {expected:.6} (|Δ| = {gap:.1e}) {tick}",
-                        a.before, a.after
+                    text!(
+                        "applied-copy",
+                        optimizer = optimizer,
+                        before = format!("{:.6}", a.before),
+                        after = format!("{:.6}", a.after),
+                        expected = format!("{expected:.6}"),
+                        gap = format!("{gap:.1e}"),
+                        tick = tick
                     ),
                 );
             }
-            Err(e) => self.notice(Notice::Backprop, e),
+            Err(e) => self.notice(Notice::Backprop, Text::verbatim(e)),
         }
     }
 
@@ -1103,8 +1107,8 @@ impl<S: RunStore> Trainer<S> {
         };
         self.emit(Event::Backend(BackendInfo {
             kind: BackendKind::Cpu,
-            name: "CPU (wasm)".into(),
-            reason: "moved here after the GPU was lost; reload the page to try WebGPU again".into(),
+            name: text!("backend-cpu"),
+            reason: text!("backend-after-gpu-loss"),
         }));
         let message = match restored {
             Some((run, snapshot)) => {
@@ -1113,16 +1117,13 @@ impl<S: RunStore> Trainer<S> {
                 self.emit(Event::Run(self.run_view()));
                 self.publish_run_model();
                 self.set_phase(Phase::Paused);
-                format!(
-                    "The GPU stopped working ({reason}). Training moved to the CPU with the last saved weights (step {}, epoch {}); press Resume to continue.",
-                    snapshot.meta.steps, snapshot.meta.epoch
-                )
+                text!("gpu-lost-restored", reason = reason, step = snapshot.meta.steps, epoch = snapshot.meta.epoch)
             }
             None => {
                 self.forget_run();
                 self.predict_with_pretrained();
                 self.set_phase(Phase::Ready);
-                format!("The GPU stopped working ({reason}) before any weights were saved. Training moved to the CPU and starts afresh.")
+                text!("gpu-lost-fresh", reason = reason)
             }
         };
         self.error(message);

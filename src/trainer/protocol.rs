@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::backprop_step::BackpropView;
+use crate::i18n::Text;
 use crate::run::Progress;
 
 /// What the page asks the trainer to do. `settings` is the settings form as a query string
@@ -78,14 +79,14 @@ pub enum BackpropSample {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Phase {
     LoadingData(DownloadProgress),
-    DataFailed(String),
-    ChoosingBackend(String),
+    DataFailed(Text),
+    ChoosingBackend(Text),
     Ready,
     Training,
     Paused,
     Evaluating,
     Finished,
-    Diverged(String),
+    Diverged(Text),
 }
 
 /// Bytes of the data received so far and in total (when the server says).
@@ -106,9 +107,9 @@ pub enum BackendKind {
 pub struct BackendInfo {
     pub kind: BackendKind,
     /// e.g. "WebGPU — swiftshader (software adapter)" or "CPU (wasm)".
-    pub name: String,
+    pub name: Text,
     /// Why this one: the measured figures, or why WebGPU is unavailable.
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// Whether runs are kept in this browser (IndexedDB), and the latest save.
@@ -116,9 +117,9 @@ pub struct BackendInfo {
 pub enum Persistence {
     Unknown,
     /// Working; the text says what was saved last, if anything.
-    On(Option<String>),
+    On(Option<Text>),
     /// Unavailable or failing (private mode, full disk); the text says why.
-    Off(String),
+    Off(Text),
 }
 
 /// A misclassified test digit for the gallery.
@@ -155,17 +156,17 @@ pub struct RunView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecentModel {
     pub id: u64,
-    /// When it was kept, in words.
-    pub when: String,
+    /// When it was kept (ms since 1970); the page writes it the reader's way.
+    pub kept_at_ms: f64,
     /// What replaced or forgot it.
-    pub because: String,
+    pub because: Text,
     pub steps: usize,
     pub epoch: usize,
     pub test_accuracy: Option<f64>,
-    /// e.g. "784-512-256-128-10, Adam, lr 0.001".
-    pub settings: String,
+    /// e.g. "784-512-256-128-10, Adam, lr 0.001, batch 64".
+    pub settings: Text,
     /// Why it cannot be restored, if it cannot.
-    pub problem: Option<String>,
+    pub problem: Option<Text>,
     /// Its weights file can be downloaded (an unreadable record's weights may still be intact).
     pub downloadable: bool,
 }
@@ -179,7 +180,7 @@ pub enum Notice {
     Drawing,
     /// Step 5 of the backprop stepper.
     Backprop,
-    /// "Restored model from …" with Start fresh; an empty text hides it.
+    /// "Restored model from …" with Start fresh; no text hides it.
     Restored,
 }
 
@@ -201,22 +202,23 @@ pub enum Event {
     Epoch { result: EpochResult, confusion: Vec<Vec<u32>>, mistakes: Vec<MistakeView> },
     Speed(f64),
     /// The model the page predicts with changed; `version` counts the changes.
-    Predictor { description: String, version: u64 },
+    Predictor { description: Text, version: u64 },
     /// The answer to `Predict { id }`; empty when there is none (the reason comes as a notice).
     Prediction { id: u64, probabilities: Vec<f32> },
     Persistence(Persistence),
     /// The settings form should show these (a restored run's, a loaded file's architecture).
     FormSettings(String),
-    Notice { to: Notice, text: String },
+    /// The line's new text; `None` hides it.
+    Notice { to: Notice, text: Option<Text> },
     /// Shown in the error banner.
-    Error(String),
+    Error(Text),
     ClearError,
-    Backprop(Result<BackpropView, String>),
+    Backprop(Result<BackpropView, Text>),
     Download { name: String, bytes: Vec<u8> },
     /// The recent models, newest first.
     Recent(Vec<RecentModel>),
     /// What Undo would bring back, if anything ("the run Reset forgot, 3 steps").
-    UndoOffer(Option<String>),
+    UndoOffer(Option<Text>),
     /// The worker's memory after an epoch (the soak benchmark reads it): wasm linear memory, and
     /// the JS heap where the browser tells (0 otherwise).
     Memory { wasm_bytes: f64, js_heap_bytes: f64 },

@@ -15,6 +15,8 @@ use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use super::js::{await_promise, get, js_error_text, navigator_gpu, now_ms};
 use crate::data::{MnistDataset, make_batch};
 use crate::settings::BackendPreference;
+use crate::i18n::Text;
+use crate::text;
 use crate::trainer::budget::MemoryBudget;
 use crate::trainer::protocol::{BackendInfo, BackendKind};
 use crate::training::{TrainingConfig, TrainingSession};
@@ -87,13 +89,14 @@ pub fn destroy_recorded_devices() -> usize {
 }
 
 /// Asks the browser for an adapter, without wgpu, to learn its name and whether it is a software one.
-pub async fn adapter_info() -> Result<AdapterInfo, String> {
-    let gpu = navigator_gpu().ok_or(NO_WEBGPU)?;
+pub async fn adapter_info() -> Result<AdapterInfo, Text> {
+    let gpu = navigator_gpu().ok_or(text!("backend-no-navigator-gpu"))?;
     let request = get(&gpu, "requestAdapter");
-    let request: Function = request.dyn_into().map_err(|_| "navigator.gpu.requestAdapter is missing")?;
-    let adapter = await_promise(request.call0(&gpu).map_err(|e| js_error_text(&e))?).await?;
+    let request: Function = request.dyn_into().map_err(|_| text!("backend-no-navigator-gpu"))?;
+    let promise = request.call0(&gpu).map_err(|e| Text::verbatim(js_error_text(&e)))?;
+    let adapter = await_promise(promise).await.map_err(Text::verbatim)?;
     if adapter.is_null() || adapter.is_undefined() {
-        return Err("the browser offers no WebGPU adapter".into());
+        return Err(text!("backend-no-adapter"));
     }
     let info = get(&adapter, "info");
     let text = |k: &str| get(&info, k).as_string().unwrap_or_default();
@@ -121,7 +124,7 @@ pub async fn wgpu_device() -> Result<Device, String> {
         return cached;
     }
     navigator_gpu().ok_or(NO_WEBGPU)?;
-    let result = Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU set-up failed: {e}"));
+    let result = Device::wgpu_options().init_async().await.map_err(|e| e.to_string());
     WGPU_DEVICE.with(|d| *d.borrow_mut() = Some(result.clone()));
     result
 }
@@ -147,41 +150,45 @@ pub async fn measure_training_speed(device: &Device, sample: &MnistDataset, step
     Ok((steps * batch_size) as f64 / seconds)
 }
 
-fn cpu(reason: impl Into<String>) -> (Device, BackendInfo, MemoryBudget) {
-    (Device::flex(), BackendInfo { kind: BackendKind::Cpu, name: "CPU (wasm)".into(), reason: reason.into() }, MemoryBudget::cpu())
+fn cpu(reason: Text) -> (Device, BackendInfo, MemoryBudget) {
+    (Device::flex(), BackendInfo { kind: BackendKind::Cpu, name: text!("backend-cpu"), reason }, MemoryBudget::cpu())
 }
 
 /// Picks the backend for `preference`, reporting progress through `status`; with it, the memory a run
 /// may use there.
-pub async fn choose_backend(preference: BackendPreference, sample: &MnistDataset, status: impl Fn(&str)) -> (Device, BackendInfo, MemoryBudget) {
+pub async fn choose_backend(preference: BackendPreference, sample: &MnistDataset, status: impl Fn(Text)) -> (Device, BackendInfo, MemoryBudget) {
     if preference == BackendPreference::Cpu {
-        return cpu("chosen with ?backend=cpu");
+        return cpu(text!("backend-chosen-cpu"));
     }
-    status("Looking for a WebGPU adapter…");
+    status(text!("backend-looking"));
     let adapter = match adapter_info().await {
         Ok(a) => a,
-        Err(e) => return cpu(format!("{e}; training runs on the CPU instead")),
+        Err(e) => return cpu(text!("backend-no-webgpu", reason = e)),
     };
-    status("Setting up WebGPU…");
+    status(text!("backend-setting-up"));
     let device = match wgpu_device().await {
         Ok(d) => d,
-        Err(e) => return cpu(format!("{e}; training runs on the CPU instead")),
+        Err(e) => return cpu(text!("backend-no-webgpu", reason = text!("backend-setup-failed", reason = e))),
     };
-    let suffix = if adapter.is_fallback { " (software adapter)" } else { "" };
     let budget = MemoryBudget::webgpu(adapter.max_buffer_bytes, adapter.max_binding_bytes);
-    let gpu_info = |reason: String| BackendInfo { kind: BackendKind::WebGpu, name: format!("WebGPU — {}{suffix}", adapter.description), reason };
+    let name = if adapter.is_fallback {
+        text!("backend-webgpu-software", adapter = &adapter.description)
+    } else {
+        text!("backend-webgpu", adapter = &adapter.description)
+    };
+    let gpu_info = |reason: Text| BackendInfo { kind: BackendKind::WebGpu, name: name.clone(), reason };
     match preference {
-        BackendPreference::WebGpu => return (device, gpu_info("chosen with ?backend=webgpu".into()), budget),
-        _ if !adapter.is_fallback => return (device, gpu_info("hardware GPU adapter".into()), budget),
+        BackendPreference::WebGpu => return (device, gpu_info(text!("backend-chosen-webgpu")), budget),
+        _ if !adapter.is_fallback => return (device, gpu_info(text!("backend-hardware")), budget),
         _ => {}
     }
-    status("Software WebGPU adapter: timing a few steps on WebGPU and on the CPU…");
+    status(text!("backend-timing"));
     let gpu_speed = measure_training_speed(&device, sample, 3).await;
     let cpu_speed = measure_training_speed(&Device::flex(), sample, 3).await;
     match (gpu_speed, cpu_speed) {
-        (Ok(g), Ok(c)) if g >= c => (device, gpu_info(format!("measured: WebGPU {g:.0} images/s, CPU {c:.0} images/s")), budget),
-        (Ok(g), Ok(c)) => cpu(format!("measured: CPU {c:.0} images/s, WebGPU {g:.0} images/s on the software adapter “{}”", adapter.description)),
-        (Err(e), _) => cpu(format!("WebGPU failed while measuring ({e}); training runs on the CPU")),
-        (Ok(_), Err(e)) => (device, gpu_info(format!("the CPU path failed while measuring ({e})")), budget),
+        (Ok(g), Ok(c)) if g >= c => (device, gpu_info(text!("backend-measured-gpu", gpu = format!("{g:.0}"), cpu = format!("{c:.0}"))), budget),
+        (Ok(g), Ok(c)) => cpu(text!("backend-measured-cpu", gpu = format!("{g:.0}"), cpu = format!("{c:.0}"), adapter = &adapter.description)),
+        (Err(e), _) => cpu(text!("backend-gpu-failed-measuring", reason = e)),
+        (Ok(_), Err(e)) => (device, gpu_info(text!("backend-cpu-failed-measuring", reason = e)), budget),
     }
 }

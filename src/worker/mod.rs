@@ -20,7 +20,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::i18n::Text;
 use crate::settings::PlaygroundSettings;
+use crate::text;
 use crate::trainer::protocol::{Command, Event, Phase, decode, encode};
 use crate::trainer::{Prepared, Trainer, serve};
 use indexed_db::IndexedDbStore;
@@ -51,11 +53,6 @@ fn command_from(event: &MessageEvent) -> Result<Command, String> {
     decode(&array.to_vec())
 }
 
-fn format_time(ms: f64) -> String {
-    let date = js_sys::Date::new(&JsValue::from_f64(ms));
-    String::from(date.to_locale_string("en-GB", &JsValue::UNDEFINED))
-}
-
 /// The worker's wasm linear memory and (Chromium only) its JS heap, in bytes.
 fn memory_in_use() -> (f64, f64) {
     let wasm = js::get(&js::get(&wasm_bindgen::memory(), "buffer"), "byteLength").as_f64().unwrap_or(0.0);
@@ -82,7 +79,7 @@ pub fn start() {
         Ok(command) => {
             let _ = sender.unbounded_send(command);
         }
-        Err(e) => post(&Event::Error(format!("The trainer received a message it cannot read ({e})."))),
+        Err(e) => post(&Event::Error(text!("unreadable-command", reason = e))),
     });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // Lives as long as the worker.
@@ -108,7 +105,7 @@ async fn run(mut commands: UnboundedReceiver<Command>) {
     };
     let (settings, _) = PlaygroundSettings::from_query(&query);
     tabs::start(&tab, |event| post(&event));
-    let mut trainer = Trainer::new(IndexedDbStore::for_tab(&tab), emit.clone(), Box::new(format_time));
+    let mut trainer = Trainer::new(IndexedDbStore::for_tab(&tab), emit.clone());
     trainer.set_memory_probe(Box::new(memory_in_use));
     if debug_device_lost {
         backend::record_gpu_devices();
@@ -125,7 +122,7 @@ async fn run(mut commands: UnboundedReceiver<Command>) {
         None => test,
     };
     let sample = train.first(256);
-    let (device, backend, budget) = backend::choose_backend(settings.backend, &sample, |s| emit(Event::Phase(Phase::ChoosingBackend(s.into())))).await;
+    let (device, backend, budget) = backend::choose_backend(settings.backend, &sample, |s| emit(Event::Phase(Phase::ChoosingBackend(s)))).await;
     let pretrained = data::fetch_bytes(&data::resolve(&base_url, PRETRAINED_PATH)).await;
     trainer.prepare(Prepared { train, test, device, backend, pretrained, budget }, settings).await;
     serve(&mut trainer, &mut commands, js::yield_now).await;
@@ -142,8 +139,8 @@ async fn load_data(
         match data::load_mnist(base_url, |p| trainer.emit(Event::Phase(Phase::LoadingData(p)))).await {
             Ok(sets) => return Some(sets),
             Err(e) => {
-                trainer.set_phase(Phase::DataFailed(e.clone()));
-                trainer.emit(Event::Error(format!("The MNIST data could not be loaded: {e}")));
+                trainer.set_phase(Phase::DataFailed(Text::verbatim(&e)));
+                trainer.emit(Event::Error(text!("data-failed", reason = e)));
                 loop {
                     match commands.next().await? {
                         Command::RetryData => break,

@@ -19,7 +19,7 @@ fn the_seed_network_needs_its_parameters_ten_times_with_adam_and_four_times_with
 fn a_tensor_larger_than_one_webgpu_binding_is_refused_though_the_total_fits() {
     let wide = TrainingConfig::new().with_model(MlpConfig::new().with_hidden(vec![4096]));
     let budget = MemoryBudget::webgpu(1 << 30, 8 << 20);
-    let refused = check(&wide, &budget).expect_err("784·4096 floats = 12.25 MB > an 8 MB binding");
+    let refused = check(&wide, &budget).expect_err("784·4096 floats = 12.25 MB > an 8 MB binding").english();
     assert!(refused.starts_with("One tensor of this network would take 12 MB, more than the 8 MB one buffer may hold on this WebGPU adapter."), "{refused}");
     assert!(check(&wide, &MemoryBudget::webgpu(1 << 30, 1 << 30)).is_ok());
 }

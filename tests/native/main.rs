@@ -6,6 +6,7 @@ mod budget;
 mod chain_rule;
 mod equations;
 mod gradients;
+mod i18n;
 mod idx_reader;
 mod mlp_training;
 mod optimizer_state;

@@ -87,13 +87,13 @@ fn a_snapshot_round_trips_nan_and_infinite_numbers() {
 fn a_version_one_record_with_nulls_is_migrated_and_a_newer_one_is_refused_with_a_reason() {
     let (snapshot, train, test) = small_snapshot(RunHistory { losses: vec![2.3, 2.2], ..RunHistory::default() });
     let v2 = snapshot.meta_json();
-    let v1 = v2.replace(r#""version":2"#, r#""version":1"#).replace("[2.3,2.2]", "[2.3,null]");
+    let v1 = v2.replace(r#""version":3"#, r#""version":1"#).replace("[2.3,2.2]", "[2.3,null]");
     assert_ne!(v1, v2);
     let old = RunSnapshot::from_parts(snapshot.model.clone(), snapshot.optimizer.clone(), &v1).expect("a version 1 record reads");
     assert!(old.meta.history.losses[1].is_nan(), "null was a non-finite number");
     assert!(old.restore(train.clone(), test.clone(), &Device::flex()).is_ok());
-    let newer = RunSnapshot::from_parts(snapshot.model.clone(), snapshot.optimizer.clone(), &v2.replace(r#""version":2"#, r#""version":99"#)).unwrap();
-    let refused = newer.restore(train, test, &Device::flex()).err().expect("refused");
+    let newer = RunSnapshot::from_parts(snapshot.model.clone(), snapshot.optimizer.clone(), &v2.replace(r#""version":3"#, r#""version":99"#)).unwrap();
+    let refused = newer.restore(train, test, &Device::flex()).err().expect("refused").english();
     assert!(refused.contains("newer version of the page (format 99"), "{refused}");
 }
 
@@ -115,4 +115,25 @@ fn a_long_loss_history_is_saved_bounded_and_restored_to_one_loss_per_step() {
     assert!((back.losses[25_000] - last_two).abs() < 1e-6, "the last, shorter run of steps is its own mean");
     let (snapshot, _, _) = small_snapshot(history);
     assert!(snapshot.meta_json().len() < 150_000, "{} bytes of JSON", snapshot.meta_json().len());
+}
+
+#[test]
+fn why_an_older_page_kept_a_model_reads_back_as_a_message_in_either_language() {
+    use backprop_playground::i18n::{Lang, Translations};
+    let (snapshot, _, _) = small_snapshot(RunHistory::default());
+    let json = snapshot.meta_json();
+    assert!(json.contains(r#""kept_because":null"#), "{json}");
+    let t = Translations::new();
+    for (words, zh) in [("Load weights (mine.safetensors)", "加载权重（mine.safetensors）"), ("Reset", "重置"), ("something else", "something else")] {
+        let old = json.replace(r#""kept_because":null"#, &format!(r#""kept_because":"{words}""#));
+        let read = RunSnapshot::from_parts(snapshot.model.clone(), snapshot.optimizer.clone(), &old).expect("an older record reads");
+        let because = read.meta.kept_because.expect("the reason is kept");
+        assert_eq!(t.format(Lang::Zh, &because), zh);
+        assert_eq!(t.format(Lang::En, &because), words);
+    }
+    // What this page writes comes back as the same message.
+    let mut kept = snapshot.clone();
+    kept.meta.kept_because = Some(backprop_playground::text!("because-load-weights", name = "a.safetensors"));
+    let back = RunSnapshot::from_parts(kept.model.clone(), kept.optimizer.clone(), &kept.meta_json()).unwrap();
+    assert_eq!(back.meta.kept_because, kept.meta.kept_because);
 }

@@ -10,6 +10,7 @@ use backprop_playground::fine_tune::FINE_TUNE_STEPS;
 use backprop_playground::settings::PlaygroundSettings;
 use backprop_playground::snapshot::RunSnapshot;
 use backprop_playground::trainer::budget::MemoryBudget;
+use backprop_playground::i18n::Text;
 use backprop_playground::trainer::protocol::{BackendInfo, BackendKind, BackpropSample, Command, Event, LabelledDigit, Notice, Phase, decode, encode};
 use backprop_playground::trainer::store::{MemoryStore, RunStore, StoredRun};
 use backprop_playground::trainer::{Prepared, Trainer, serve};
@@ -45,36 +46,36 @@ async fn wait_for(open: &Cell<bool>) {
 }
 
 impl RunStore for GatedStore {
-    async fn save(&mut self, snapshot: &RunSnapshot) -> Result<(), String> {
+    async fn save(&mut self, snapshot: &RunSnapshot) -> Result<(), Text> {
         self.saves_started.set(self.saves_started.get() + 1);
         wait_for(&self.save_open).await;
         self.inner.borrow_mut().save(snapshot).await
     }
 
-    async fn load(&mut self) -> Result<StoredRun, String> {
+    async fn load(&mut self) -> Result<StoredRun, Text> {
         self.loads_started.set(self.loads_started.get() + 1);
         wait_for(&self.load_open).await;
         self.inner.borrow_mut().load().await
     }
 
-    async fn clear(&mut self) -> Result<(), String> {
+    async fn clear(&mut self) -> Result<(), Text> {
         self.clears.set(self.clears.get() + 1);
         self.inner.borrow_mut().clear().await
     }
 
-    async fn keep_recent(&mut self, id: u64, snapshot: &RunSnapshot) -> Result<(), String> {
+    async fn keep_recent(&mut self, id: u64, snapshot: &RunSnapshot) -> Result<(), Text> {
         self.inner.borrow_mut().keep_recent(id, snapshot).await
     }
 
-    async fn recent(&mut self) -> Result<Vec<(u64, StoredRun)>, String> {
+    async fn recent(&mut self) -> Result<Vec<(u64, StoredRun)>, Text> {
         self.inner.borrow_mut().recent().await
     }
 
-    async fn latest_elsewhere(&mut self) -> Result<Option<RunSnapshot>, String> {
+    async fn latest_elsewhere(&mut self) -> Result<Option<RunSnapshot>, Text> {
         self.inner.borrow_mut().latest_elsewhere().await
     }
 
-    async fn forget_recent(&mut self, id: u64) -> Result<(), String> {
+    async fn forget_recent(&mut self, id: u64) -> Result<(), Text> {
         self.inner.borrow_mut().forget_recent(id).await
     }
 }
@@ -84,7 +85,7 @@ type Events = Rc<RefCell<Vec<Event>>>;
 fn trainer(store: GatedStore) -> (Trainer<GatedStore>, Events) {
     let events: Events = Rc::default();
     let sink = events.clone();
-    let trainer = Trainer::new(store, Rc::new(move |e| sink.borrow_mut().push(e)), Box::new(|ms| format!("at {ms:.0}")));
+    let trainer = Trainer::new(store, Rc::new(move |e| sink.borrow_mut().push(e)));
     (trainer, events)
 }
 
@@ -94,7 +95,7 @@ fn prepared() -> Prepared {
         train: super::mnist(Split::Train).first(640),
         test: super::mnist(Split::Test).first(100),
         device: Device::flex(),
-        backend: BackendInfo { kind: BackendKind::Cpu, name: "CPU".into(), reason: "test".into() },
+        backend: BackendInfo { kind: BackendKind::Cpu, name: Text::verbatim("CPU"), reason: Text::verbatim("test") },
         pretrained,
         budget: MemoryBudget::cpu(),
     }
@@ -124,15 +125,15 @@ fn last_phase(events: &Events) -> Option<Phase> {
 }
 
 fn last_predictor(events: &Events) -> String {
-    events.borrow().iter().rev().find_map(|e| if let Event::Predictor { description, .. } = e { Some(description.clone()) } else { None }).unwrap_or_default()
+    events.borrow().iter().rev().find_map(|e| if let Event::Predictor { description, .. } = e { Some(description.english()) } else { None }).unwrap_or_default()
 }
 
 fn notices(events: &Events, to: Notice) -> Vec<String> {
-    events.borrow().iter().filter_map(|e| match e { Event::Notice { to: t, text } if *t == to => Some(text.clone()), _ => None }).collect()
+    events.borrow().iter().filter_map(|e| match e { Event::Notice { to: t, text: Some(text) } if *t == to => Some(text.english()), _ => None }).collect()
 }
 
 fn errors(events: &Events) -> Vec<String> {
-    events.borrow().iter().filter_map(|e| if let Event::Error(t) = e { Some(t.clone()) } else { None }).collect()
+    events.borrow().iter().filter_map(|e| if let Event::Error(t) = e { Some(t.english()) } else { None }).collect()
 }
 
 const SMALL: &str = "hidden=32,16";
@@ -367,9 +368,9 @@ fn reset_keeps_the_trained_run_in_recent_models_and_undo_brings_back_the_same_pr
     assert!(same(&trained, &undone), "Undo brings back the same model: {trained:?} vs {undone:?}");
     assert_eq!(trainer.steps(), 2);
     let kept = recent_lists(&events).last().cloned().unwrap_or_default();
-    assert!(kept.iter().any(|m| m.because == "Reset" && m.steps == 2), "{kept:?}");
+    assert!(kept.iter().any(|m| m.because.english() == "Reset" && m.steps == 2), "{kept:?}");
     assert_eq!(store.inner.borrow().recent.len(), kept.len(), "every recent model is in the store too");
-    let offers: Vec<Option<String>> = events.borrow().iter().filter_map(|e| if let Event::UndoOffer(o) = e { Some(o.clone()) } else { None }).collect();
+    let offers: Vec<Option<String>> = events.borrow().iter().filter_map(|e| if let Event::UndoOffer(o) = e { Some(o.as_ref().map(Text::english)) } else { None }).collect();
     assert!(offers.iter().any(|o| o.as_deref().is_some_and(|t| t.contains("Reset") && t.contains("2 steps"))), "{offers:?}");
     assert_eq!(offers.last(), Some(&None), "after Undo there is nothing left to undo");
 }
@@ -400,7 +401,8 @@ fn every_destructive_action_keeps_a_trained_run_at_most_five_and_divergence_keep
         send(&sender, Command::Reset); // the good weights are kept already: not twice
     });
     let kept = recent_lists(&events).last().cloned().unwrap_or_default();
-    let because: Vec<&str> = kept.iter().map(|m| m.because.as_str()).collect();
+    let because: Vec<String> = kept.iter().map(|m| m.because.english()).collect();
+    let because: Vec<&str> = because.iter().map(String::as_str).collect();
     assert_eq!(kept.len(), 5, "at most five: {because:?}");
     assert_eq!(because[0], "the loss diverged: these are the last good weights", "{because:?}");
     assert!(because.contains(&"Reset") && because.contains(&"a new run started after it ended"), "{because:?}");

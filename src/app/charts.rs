@@ -3,9 +3,13 @@
 
 use leptos::prelude::*;
 
+use super::locale::use_locale;
+use crate::text;
+
 const WIDTH: f64 = 560.0;
 const HEIGHT: f64 = 220.0;
-const PAD_LEFT: f64 = 44.0;
+/// Room for the y labels ("100%") at the projector's larger type too.
+const PAD_LEFT: f64 = 54.0;
 const PAD_BOTTOM: f64 = 24.0;
 const PAD_TOP: f64 = 10.0;
 /// At most this many points per series; longer runs are thinned evenly.
@@ -63,6 +67,20 @@ fn y_ticks(y_min: f64, y_max: f64, format: fn(f64) -> String) -> impl IntoView {
 
 #[component]
 pub fn LossChart(losses: RwSignal<Vec<f32>>) -> impl IntoView {
+    let locale = use_locale();
+    // What the chart shows, for screen readers: first, latest and lowest smoothed loss.
+    let summary = move || {
+        losses.with(|l| {
+            if l.is_empty() {
+                return locale.t("loss-summary-empty");
+            }
+            let smoothed = smooth(l, 0.9);
+            let first = smoothed.first().copied().unwrap_or(f32::NAN);
+            let last = smoothed.last().copied().unwrap_or(f32::NAN);
+            let lowest = smoothed.iter().copied().fold(f32::INFINITY, f32::min);
+            locale.text(&text!("loss-summary", steps = l.len(), first = format!("{first:.3}"), last = format!("{last:.3}"), lowest = format!("{lowest:.3}")))
+        })
+    };
     let data = Memo::new(move |_| {
         losses.with(|l| {
             let finite: Vec<f32> = l.iter().copied().filter(|v| v.is_finite()).collect();
@@ -75,20 +93,22 @@ pub fn LossChart(losses: RwSignal<Vec<f32>>) -> impl IntoView {
     });
     view! {
         <figure class="chart">
-            <figcaption>"Training loss per batch " <span class="legend raw">"raw"</span> " " <span class="legend smooth">"smoothed"</span></figcaption>
-            <svg data-testid="loss-chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label="training loss per batch"
+            <figcaption id="loss-chart-title">{move || locale.t("loss-chart-title")} " " <span class="legend raw">{move || locale.t("legend-raw")}</span> " " <span class="legend smooth">{move || locale.t("legend-smoothed")}</span></figcaption>
+            <svg data-testid="loss-chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby="loss-chart-title" aria-describedby="loss-chart-summary"
                 data-points=move || data.with(|d| d.3)>
                 {move || y_ticks(0.0, data.with(|d| d.2), |v| format!("{v:.2}"))}
-                <text x=WIDTH - 8.0 y=HEIGHT - 6.0 text-anchor="end" class="tick">{move || format!("step {}", data.with(|d| d.3))}</text>
+                <text x=WIDTH - 8.0 y=HEIGHT - 6.0 text-anchor="end" class="tick">{move || locale.text(&text!("chart-step", step = data.with(|d| d.3)))}</text>
                 <polyline class="series raw" points=move || data.with(|d| d.0.clone())/>
                 <polyline class="series smooth" points=move || data.with(|d| d.1.clone())/>
             </svg>
+            <p class="sr-only" id="loss-chart-summary" data-testid="loss-chart-summary">{summary}</p>
         </figure>
     }
 }
 
 #[component]
 pub fn AccuracyChart(accuracies: Signal<Vec<f64>>) -> impl IntoView {
+    let locale = use_locale();
     let data = Memo::new(move |_| {
         accuracies.with(|a| {
             let y_min = a.iter().copied().fold(1.0f64, f64::min).min(0.9).max(0.0);
@@ -98,8 +118,8 @@ pub fn AccuracyChart(accuracies: Signal<Vec<f64>>) -> impl IntoView {
     });
     view! {
         <figure class="chart">
-            <figcaption>"Test accuracy per epoch"</figcaption>
-            <svg data-testid="accuracy-chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label="test accuracy per epoch"
+            <figcaption id="accuracy-chart-title">{move || locale.t("accuracy-chart-title")}</figcaption>
+            <svg data-testid="accuracy-chart" viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby="accuracy-chart-title"
                 data-points=move || data.with(|d| d.2)>
                 {move || y_ticks(data.with(|d| d.1), 1.0, |v| format!("{:.0}%", v * 100.0))}
                 <polyline class="series accuracy" points=move || data.with(|d| d.0.clone())/>
@@ -112,11 +132,21 @@ pub fn AccuracyChart(accuracies: Signal<Vec<f64>>) -> impl IntoView {
                             let y_min = data.with(|d| d.1);
                             let cx = PAD_LEFT + plot_w * ((i + 1) as f64 / n.max(1) as f64);
                             let cy = PAD_TOP + plot_h * (1.0 - (v - y_min) / (1.0 - y_min).max(1e-9));
-                            view! { <circle cx=cx cy=cy r="4" class="dot"><title>{format!("epoch {}: {:.2}%", i + 1, v * 100.0)}</title></circle> }
+                            view! { <circle cx=cx cy=cy r="4" class="dot"><title>{locale.text(&text!("accuracy-point", epoch = i + 1, percent = format!("{:.2}", v * 100.0)))}</title></circle> }
                         }).collect_view()
                     })
                 }}
             </svg>
+            // The same numbers as a table screen readers can walk through.
+            <table class="sr-only" data-testid="accuracy-table">
+                <caption>{move || locale.t("accuracy-chart-title")}</caption>
+                <thead><tr><th scope="col">{move || locale.t("metric-epoch")}</th><th scope="col">{move || locale.t("metric-test-accuracy")}</th></tr></thead>
+                <tbody>
+                    {move || accuracies.with(|a| a.iter().enumerate().map(|(i, v)| view! {
+                        <tr><td>{i + 1}</td><td>{format!("{:.2}%", v * 100.0)}</td></tr>
+                    }).collect_view())}
+                </tbody>
+            </table>
         </figure>
     }
 }

@@ -17,6 +17,7 @@ use super::controls::SettingsForm;
 use super::state::{Confusion, PlaygroundState};
 use crate::data::mnist::NUM_CLASSES;
 use crate::settings::PlaygroundSettings;
+use crate::text;
 use crate::trainer::protocol::{Command, Event, Notice, decode, encode};
 
 /// Trunk's loader for the `trainer-worker` binary (worker files keep their names, unhashed),
@@ -66,12 +67,12 @@ impl Trainer {
 fn post(worker: &Worker, command: &Command, state: PlaygroundState) {
     let bytes = match encode(command) {
         Ok(b) => b,
-        Err(e) => return state.error.set(Some(e)),
+        Err(e) => return state.error.set(Some(text!("trainer-unreachable", reason = e))),
     };
     let array = Uint8Array::from(bytes.as_slice());
     let transfer = Array::of1(&array.buffer());
     if let Err(e) = worker.post_message_with_transfer(&array, &transfer) {
-        state.error.set(Some(format!("The trainer could not be reached ({}).", js_error_text(&e))));
+        state.error.set(Some(text!("trainer-unreachable", reason = js_error_text(&e))));
     }
 }
 
@@ -119,7 +120,6 @@ fn apply(event: Event, state: PlaygroundState, form: SettingsForm) {
         Event::Persistence(p) => state.persistence.set(p),
         Event::FormSettings(query) => form.set_training(&PlaygroundSettings::from_query(&query).0),
         Event::Notice { to, text } => {
-            let text = (!text.is_empty()).then_some(text);
             match to {
                 Notice::Weights => state.weights_status.set(text),
                 Notice::Drawing => state.draw_message.set(text),
@@ -131,8 +131,8 @@ fn apply(event: Event, state: PlaygroundState, form: SettingsForm) {
         Event::ClearError => state.error.set(None),
         Event::Backprop(view) => state.backprop.set(Some(view)),
         Event::Download { name, bytes } => match offer_download(&bytes, &name) {
-            Ok(()) => state.weights_status.set(Some(format!("Downloaded {name}: load it in PyTorch with load_state_dict, or back here."))),
-            Err(e) => state.error.set(Some(format!("The download failed: {e}"))),
+            Ok(()) => state.weights_status.set(Some(text!("downloaded", name = name))),
+            Err(e) => state.error.set(Some(text!("download-failed", reason = e))),
         },
         Event::Recent(list) => state.recent.set(list),
         Event::UndoOffer(offer) => state.undo_offer.set(offer),
@@ -164,14 +164,14 @@ fn spawn(connection: &Rc<Connection>, state: PlaygroundState, form: SettingsForm
     let worker = match Worker::new_with_options(WORKER_URL, &options) {
         Ok(worker) => worker,
         Err(e) => {
-            return state.error.set(Some(format!("The trainer could not start ({}); this browser may not allow Web Workers.", js_error_text(&e))));
+            return state.error.set(Some(text!("trainer-cannot-start", reason = js_error_text(&e))));
         }
     };
     let weak = Rc::downgrade(connection);
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
         let event = match message.data().dyn_into::<Uint8Array>().map_err(|_| "not bytes".to_string()).and_then(|a| decode::<Event>(&a.to_vec())) {
             Ok(event) => event,
-            Err(e) => return state.error.set(Some(format!("The page received a message from the trainer it cannot read ({e})."))),
+            Err(e) => return state.error.set(Some(text!("unreadable-event", reason = e))),
         };
         if let Event::Panicked(why) = &event {
             if let Some(connection) = weak.upgrade() {
@@ -200,18 +200,14 @@ fn spawn(connection: &Rc<Connection>, state: PlaygroundState, form: SettingsForm
         let restart = connection.restarts.get() < MAX_RESTARTS;
         let start = connection.start.borrow().as_ref().and_then(on_the_cpu).filter(|_| restart);
         let Some(start) = start else {
-            return state.error.set(Some(format!(
-                "The trainer stopped unexpectedly ({why}). Reload the page: the run saved in this browser will be restored."
-            )));
+            return state.error.set(Some(text!("trainer-crashed-reload", reason = why)));
         };
         connection.restarts.set(connection.restarts.get() + 1);
         // Nothing is enabled until the new worker reports its own phase.
-        state.phase.set(super::state::Phase::ChoosingBackend("Restarting the trainer on the CPU…".into()));
+        state.phase.set(super::state::Phase::ChoosingBackend(text!("trainer-restarting")));
         state.backend.set(None);
         state.worker_restarts.update(|n| *n += 1);
-        state.error.set(Some(format!(
-            "The trainer stopped unexpectedly ({why}). It has restarted on the CPU with the run saved in this browser."
-        )));
+        state.error.set(Some(text!("trainer-crashed-restarted", reason = why)));
         if let Some(old) = connection.worker.borrow_mut().take() {
             old.terminate();
         }

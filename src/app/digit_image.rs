@@ -34,5 +34,5 @@ pub fn DigitImage(#[prop(into)] pixels: Signal<Vec<u8>>, #[prop(optional, into)]
             paint_digit(&c, &pixels);
         }
     });
-    view! { <canvas node_ref=canvas class="digit" width=IMAGE_SIDE height=IMAGE_SIDE aria-label=label></canvas> }
+    view! { <canvas node_ref=canvas class="digit" width=IMAGE_SIDE height=IMAGE_SIDE role="img" aria-label=label></canvas> }
 }

@@ -15,11 +15,13 @@ use web_sys::CanvasRenderingContext2d;
 use super::browser::now_ms;
 use super::client::Trainer;
 use super::digit_image::DigitImage;
+use super::locale::use_locale;
 use super::state::{Phase, PlaygroundState};
 use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
 use crate::inference::top_prediction;
 use crate::preprocess::{DrawingInput, preprocess_drawing};
 use crate::settings::PlaygroundSettings;
+use crate::text;
 use crate::trainer::protocol::{Command, LabelledDigit};
 
 /// CSS size of the drawing canvas.
@@ -120,8 +122,9 @@ fn save_my_digits(digits: &[MyDigit]) -> bool {
 
 #[component]
 fn PredictionBars(probabilities: RwSignal<Option<Vec<f32>>>, predicting: RwSignal<bool>) -> impl IntoView {
+    let locale = use_locale();
     view! {
-        <div class="bars" data-testid="prediction-bars" role="list" aria-label="probability of each digit" data-busy=move || predicting.get().to_string()>
+        <div class="bars" data-testid="prediction-bars" role="list" aria-label=move || locale.t("bars-label") data-busy=move || predicting.get().to_string()>
             {(0..NUM_CLASSES).map(|digit| {
                 let p = move || probabilities.with(|p| p.as_ref().and_then(|p| p.get(digit).copied()).unwrap_or(0.0));
                 let top = move || probabilities.with(|p| p.as_ref().and_then(|p| top_prediction(p)).map(|(d, _)| d as usize) == Some(digit));
@@ -157,6 +160,7 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
     // The last round trips (ms), for the benchmark and tests: `data-latencies` on the latency line.
     let latencies: RwSignal<Vec<f64>> = RwSignal::new(Vec::new());
     let answered = RwSignal::new(0usize);
+    let locale = use_locale();
     let message = state.draw_message;
     let (stored, storage_ok) = load_my_digits();
     let my_digits: RwSignal<Vec<MyDigit>> = RwSignal::new(stored);
@@ -267,7 +271,13 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
         storage_ok.set(save_my_digits(&digits));
     });
 
-    let point = |ev: &web_sys::PointerEvent| (ev.offset_x() as f64, ev.offset_y() as f64);
+    // Strokes are kept in the canvas's own 280-unit space, whatever size CSS gives it (a phone's
+    // width, projector mode), so the network sees the same digit at every size.
+    let point = move |ev: &web_sys::PointerEvent| {
+        let shown = canvas.get_untracked().map(|c| c.client_width() as f64).filter(|w| *w > 0.0).unwrap_or(CANVAS_CSS);
+        let scale = CANVAS_CSS / shown;
+        (ev.offset_x() as f64 * scale, ev.offset_y() as f64 * scale)
+    };
     let on_down = move |ev: web_sys::PointerEvent| {
         ev.prevent_default();
         if let Some(target) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
@@ -298,15 +308,15 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
                     d.remove(0);
                 }
             });
-            message.set(Some(format!("Added to my digits as a {label}. Press Fine-tune to teach the network.")));
+            message.set(Some(text!("added-to-my-digits", label = label)));
         } else {
-            message.set(Some("Draw a digit first.".into()));
+            message.set(Some(text!("draw-first")));
         }
     };
     let on_fine_tune = move |_| {
         let digits = my_digits.get_untracked();
         if digits.is_empty() {
-            message.set(Some("Label a drawing first: click the digit it should be.".into()));
+            message.set(Some(text!("label-first")));
             return;
         }
         let Some(settings) = settings.get_untracked() else { return };
@@ -322,61 +332,61 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
 
     view! {
         <section class="panel draw" aria-labelledby="draw-title">
-            <h2 id="draw-title">"Draw a digit"</h2>
-            <p class="hint">"Draw with the mouse, a finger or a pen. The network reads it as you draw."</p>
+            <h2 id="draw-title">{move || locale.t("draw-title")}</h2>
+            <p class="hint">{move || locale.t("draw-hint")}</p>
             <div class="draw-row">
                 <div class="draw-column">
-                    <canvas node_ref=canvas class="draw-canvas" data-testid="draw-canvas" aria-label="drawing canvas"
+                    <canvas node_ref=canvas class="draw-canvas" data-testid="draw-canvas" role="img" aria-label=move || locale.t("canvas-label") aria-describedby="draw-title"
                         on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up></canvas>
                     <div class="buttons">
-                        <button data-testid="clear-canvas" on:click=move |_| strokes.set(Vec::new())>"Clear"</button>
-                        <button data-testid="undo-stroke" on:click=move |_| strokes.update(|s| { s.pop(); })>"Undo stroke"</button>
+                        <button data-testid="clear-canvas" aria-keyshortcuts="C" on:click=move |_| strokes.set(Vec::new())>{move || locale.t("clear")}</button>
+                        <button data-testid="undo-stroke" on:click=move |_| strokes.update(|s| { s.pop(); })>{move || locale.t("undo-stroke")}</button>
                     </div>
                 </div>
                 <div class="draw-column">
-                    <p class="small-title">"What the network sees (28×28)"</p>
+                    <p class="small-title">{move || locale.t("network-sees")}</p>
                     <div data-testid="model-input-preview" class="preview" data-empty=move || preview.with(|p| p.is_none()).to_string()>
                         {move || match preview.get() {
-                            Some(px) => view! { <DigitImage pixels=Signal::stored(px) label="the 28×28 input"/> }.into_any(),
-                            None => view! { <div class="preview-empty">"draw a digit"</div> }.into_any(),
+                            Some(px) => view! { <DigitImage pixels=Signal::stored(px) label=locale.t("input-label")/> }.into_any(),
+                            None => view! { <div class="preview-empty">{move || locale.t("draw-a-digit")}</div> }.into_any(),
                         }}
                     </div>
                 </div>
                 <div class="draw-column prediction">
-                    <p class="small-title">"Prediction"</p>
+                    <p class="small-title">{move || locale.t("prediction")}</p>
                     <div class="predicted" data-testid="predicted-digit">{move || predicted().map(|(d, _)| d.to_string()).unwrap_or("–".into())}</div>
-                    <p class="confidence">{move || predicted().map(|(_, p)| format!("{:.1}% sure", p * 100.0)).unwrap_or("draw a digit".into())}</p>
-                    <p class="latency" data-testid="prediction-latency" title="round trip to the trainer and back"
+                    <p class="confidence">{move || predicted().map(|(_, p)| locale.text(&text!("confidence", percent = format!("{:.1}", p * 100.0)))).unwrap_or_else(|| locale.t("draw-a-digit"))}</p>
+                    <p class="latency" data-testid="prediction-latency" title=move || locale.t("latency-title")
                         data-answered=move || answered.get()
                         data-latencies=move || latencies.with(|l| l.iter().map(|v| format!("{v:.2}")).collect::<Vec<_>>().join(" "))>{move || latency.get().map(|ms| format!("{ms:.1} ms")).unwrap_or_default()}</p>
                     <PredictionBars probabilities predicting/>
                 </div>
             </div>
-            <p class="model-note">"Predicting with: " <strong data-testid="predictor-description">{move || state.predictor_description.get()}</strong>
-                " " <button data-testid="use-pretrained" disabled=training on:click=use_pretrained_click>"Use pretrained model"</button></p>
+            <p class="model-note">{move || locale.t("predicting-with")} " " <strong data-testid="predictor-description">{move || locale.text(&state.predictor_description.get())}</strong>
+                " " <button data-testid="use-pretrained" disabled=training on:click=use_pretrained_click>{move || locale.t("use-pretrained")}</button></p>
             <div class="teach">
-                <p class="small-title">"Wrong? Click the digit it should be:"</p>
+                <p class="small-title">{move || locale.t("wrong-click-digit")}</p>
                 <div class="buttons labels">
                     {(0..NUM_CLASSES as u8).map(|d| view! {
-                        <button data-testid=format!("label-digit-{d}") on:click=move |_| add_label(d)>{d}</button>
+                        <button data-testid=format!("label-digit-{d}") aria-label=move || locale.text(&text!("label-as", digit = d)) on:click=move |_| add_label(d)>{d}</button>
                     }).collect_view()}
                 </div>
-                <p class="small-title">"My digits " {move || format!("({})", my_digits.with(|d| d.len()))}</p>
+                <p class="small-title">{move || locale.text(&text!("my-digits-count", count = my_digits.with(|d| d.len())))}</p>
                 <div class="gallery" data-testid="my-digits">
                     {move || my_digits.get().into_iter().map(|d| {
-                        let label = format!("my digit labelled {}", d.label);
+                        let label = locale.text(&text!("my-digit-label", digit = d.label));
                         view! { <figure class="mistake"><DigitImage pixels=Signal::stored(d.pixels) label=label.clone()/><figcaption>{d.label}</figcaption></figure> }
                     }).collect_view()}
                 </div>
                 <div class="buttons">
                     <button class="primary" data-testid="fine-tune" disabled=move || training() || fine_tuning.get() on:click=on_fine_tune>
-                        {move || if fine_tuning.get() { "Fine-tuning…" } else { "Fine-tune on my digits" }}
+                        {move || if fine_tuning.get() { locale.t("fine-tuning") } else { locale.t("fine-tune") }}
                     </button>
-                    <button data-testid="clear-my-digits" on:click=move |_| my_digits.set(Vec::new())>"Clear my digits"</button>
+                    <button data-testid="clear-my-digits" on:click=move |_| my_digits.set(Vec::new())>{move || locale.t("clear-my-digits")}</button>
                 </div>
-                {move || (!storage_ok.get()).then(|| view! { <p class="hint">"Browser storage is unavailable: my digits will not survive a reload."</p> })}
+                {move || (!storage_ok.get()).then(|| view! { <p class="hint">{move || locale.t("storage-unavailable")}</p> })}
             </div>
-            {move || message.get().map(|m| view! { <p class="draw-message" role="status">{m}</p> })}
+            {move || message.get().map(|m| view! { <p class="draw-message" role="status">{move || locale.text(&m)}</p> })}
         </section>
     }
 }

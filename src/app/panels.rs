@@ -4,11 +4,14 @@ use leptos::html::Pre;
 use leptos::prelude::*;
 
 use super::digit_image::DigitImage;
+use super::locale::use_locale;
+use crate::text;
 use super::state::MistakeView;
 use crate::data::mnist::NUM_CLASSES;
 
 #[component]
 pub fn TrainLog(lines: RwSignal<Vec<String>>) -> impl IntoView {
+    let locale = use_locale();
     let pre = NodeRef::<Pre>::new();
     // Keep the newest line in view, as a terminal would.
     Effect::new(move |_| {
@@ -19,9 +22,9 @@ pub fn TrainLog(lines: RwSignal<Vec<String>>) -> impl IntoView {
     });
     view! {
         <section class="panel">
-            <h2>"Log"</h2>
-            <pre class="log" data-testid="train-log" node_ref=pre tabindex="0" aria-label="training log">
-                {move || lines.with(|l| if l.is_empty() { "Nothing yet: press Train.".to_string() } else { l.join("\n") })}
+            <h2>{move || locale.t("log-title")}</h2>
+            <pre class="log" data-testid="train-log" node_ref=pre tabindex="0" aria-label=move || locale.t("log-label")>
+                {move || lines.with(|l| if l.is_empty() { locale.t("log-empty") } else { l.join("\n") })}
             </pre>
         </section>
     }
@@ -29,17 +32,29 @@ pub fn TrainLog(lines: RwSignal<Vec<String>>) -> impl IntoView {
 
 #[component]
 pub fn ConfusionMatrix(matrix: RwSignal<Option<[[u32; NUM_CLASSES]; NUM_CLASSES]>>) -> impl IntoView {
+    let locale = use_locale();
     view! {
-        <section class="panel">
-            <h2>"Confusion matrix"</h2>
-            <p class="hint">"Rows: the true digit. Columns: what the network said. The diagonal is right."</p>
+        <section class="panel" aria-labelledby="confusion-title">
+            <h2 id="confusion-title">{move || locale.t("confusion-title")}</h2>
+            <p class="hint" id="confusion-hint">{move || locale.t("confusion-hint")}</p>
             {move || match matrix.get() {
-                None => view! { <p class="placeholder" data-testid="confusion-matrix">"Shown after the first epoch."</p> }.into_any(),
+                None => view! { <p class="placeholder" data-testid="confusion-matrix">{move || locale.t("after-first-epoch")}</p> }.into_any(),
                 Some(m) => {
                     let max_off = m.iter().enumerate().flat_map(|(t, row)| row.iter().enumerate().filter(move |(p, _)| *p != t).map(|(_, &v)| v)).max().unwrap_or(1).max(1);
+                    let total: u32 = m.iter().flatten().sum();
+                    let right: u32 = (0..NUM_CLASSES).map(|d| m[d][d]).sum();
+                    let (worst_true, worst_said, worst_count) = m.iter().enumerate()
+                        .flat_map(|(t, row)| row.iter().enumerate().filter(move |(p, _)| *p != t).map(move |(p, &v)| (t, p, v)))
+                        .max_by_key(|&(_, _, v)| v).unwrap_or((0, 0, 0));
+                    let summary = if worst_count == 0 {
+                        text!("confusion-summary-perfect", total = total)
+                    } else {
+                        text!("confusion-summary", right = right, total = total, truth = worst_true, said = worst_said, count = worst_count)
+                    };
                     view! {
-                        <table class="confusion" data-testid="confusion-matrix">
-                            <thead><tr><th scope="col">"true \\ said"</th>{(0..NUM_CLASSES).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
+                        <p class="sr-only" data-testid="confusion-summary">{move || locale.text(&summary)}</p>
+                        <table class="confusion" data-testid="confusion-matrix" aria-labelledby="confusion-title" aria-describedby="confusion-hint">
+                            <thead><tr><th scope="col">{move || locale.t("confusion-corner")}</th>{(0..NUM_CLASSES).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
                             <tbody>
                                 {m.iter().enumerate().map(|(t, row)| {
                                     let total: u32 = row.iter().sum();
@@ -52,11 +67,12 @@ pub fn ConfusionMatrix(matrix: RwSignal<Option<[[u32; NUM_CLASSES]; NUM_CLASSES]
                                                     let share = if total == 0 { 0.0 } else { v as f64 / total as f64 };
                                                     format!("rgba(34, 139, 84, {:.2})", 0.15 + 0.6 * share)
                                                 } else if v > 0 {
-                                                    format!("rgba(200, 60, 40, {:.2})", 0.1 + 0.7 * (v as f64 / max_off as f64))
+                                                    // At most 0.55 opaque, so the count stays readable (contrast ≥ 4.5 : 1) on the reddest cell.
+                                                    format!("rgba(200, 60, 40, {:.2})", 0.1 + 0.45 * (v as f64 / max_off as f64))
                                                 } else {
                                                     String::new()
                                                 };
-                                                view! { <td style:background=background title=format!("true {t}, said {p}: {v}")>{v}</td> }
+                                                view! { <td style:background=background title=move || locale.text(&text!("confusion-cell", truth = t, said = p, count = v))>{v}</td> }
                                             }).collect_view()}
                                         </tr>
                                     }
@@ -72,18 +88,19 @@ pub fn ConfusionMatrix(matrix: RwSignal<Option<[[u32; NUM_CLASSES]; NUM_CLASSES]
 
 #[component]
 pub fn MistakeGallery(mistakes: RwSignal<Vec<MistakeView>>) -> impl IntoView {
+    let locale = use_locale();
     view! {
         <section class="panel">
-            <h2>"Misclassified test digits"</h2>
+            <h2>{move || locale.t("mistakes-title")}</h2>
             <div class="gallery" data-testid="mistakes">
                 {move || {
                     let list = mistakes.get();
                     if list.is_empty() {
-                        return view! { <p class="placeholder">"Shown after each epoch."</p> }.into_any();
+                        return view! { <p class="placeholder">{move || locale.t("after-each-epoch")}</p> }.into_any();
                     }
                     list.into_iter().map(|m| {
-                        let caption = format!("true {}, said {}", m.truth, m.predicted);
-                        let label = format!("test image {}: {caption}", m.index);
+                        let caption = locale.text(&text!("mistake-caption", truth = m.truth, said = m.predicted));
+                        let label = locale.text(&text!("mistake-label", index = m.index, truth = m.truth, said = m.predicted));
                         view! {
                             <figure class="mistake">
                                 <DigitImage pixels=Signal::stored(m.pixels) label=label/>

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::backprop_step::BackpropView;
 use crate::data::mnist::NUM_CLASSES;
+use crate::i18n::Text;
 use crate::run::Progress;
 pub use crate::trainer::protocol::{BackendInfo, EpochResult, MistakeView, Persistence, Phase, RecentModel};
 
@@ -24,34 +25,34 @@ pub struct PlaygroundState {
     pub confusion: RwSignal<Option<Confusion>>,
     pub mistakes: RwSignal<Vec<MistakeView>>,
     /// The latest problem, shown in the error banner (`error-message`).
-    pub error: RwSignal<Option<String>>,
+    pub error: RwSignal<Option<Text>>,
     /// Images used for training / testing after `?train=` / `?test=` limits.
     pub dataset_sizes: RwSignal<Option<(usize, usize)>>,
     /// Counts the changes of the predicting model's weights, so predictions refresh.
     pub model_version: RwSignal<u64>,
     /// Which model the drawing panel predicts with, in words.
-    pub predictor_description: RwSignal<String>,
+    pub predictor_description: RwSignal<Text>,
     /// The latest prediction from the trainer: `(request id, ten probabilities)`.
     pub prediction: RwSignal<Option<(u64, Vec<f32>)>>,
     /// The user's current drawing as the network sees it, with the predicted digit.
     pub drawing: RwSignal<Option<(Vec<u8>, u8)>>,
     pub persistence: RwSignal<Persistence>,
     /// "Restored model from …", shown with a Start fresh button after a reload.
-    pub restored_note: RwSignal<Option<String>>,
+    pub restored_note: RwSignal<Option<Text>>,
     /// The line under "Your model" (loaded, downloaded, debug).
-    pub weights_status: RwSignal<Option<String>>,
+    pub weights_status: RwSignal<Option<Text>>,
     /// The line under the drawing panel (fine-tuning, my digits).
-    pub draw_message: RwSignal<Option<String>>,
+    pub draw_message: RwSignal<Option<Text>>,
     /// The backprop stepper's numbers for the chosen sample, or why there are none.
-    pub backprop: RwSignal<Option<Result<BackpropView, String>>>,
+    pub backprop: RwSignal<Option<Result<BackpropView, Text>>>,
     /// What step 5's "apply" did.
-    pub apply_result: RwSignal<Option<String>>,
+    pub apply_result: RwSignal<Option<Text>>,
     /// `?bench=…`: the benchmark's JSON once it is done.
     pub bench_result: RwSignal<Option<String>>,
     /// Models that an action replaced or forgot, newest first.
     pub recent: RwSignal<Vec<RecentModel>>,
     /// What Undo would bring back.
-    pub undo_offer: RwSignal<Option<String>>,
+    pub undo_offer: RwSignal<Option<Text>>,
     /// The worker's `(wasm, JS heap)` bytes after the latest epoch.
     pub worker_memory: RwSignal<Option<(f64, f64)>>,
     /// Bumped when a crashed worker is replaced: requests sent to the old one will not be answered.
@@ -75,7 +76,7 @@ impl PlaygroundState {
             error: RwSignal::new(None),
             dataset_sizes: RwSignal::new(None),
             model_version: RwSignal::new(0),
-            predictor_description: RwSignal::new("no model yet".into()),
+            predictor_description: RwSignal::new(crate::text!("no-model-description")),
             prediction: RwSignal::new(None),
             drawing: RwSignal::new(None),
             persistence: RwSignal::new(Persistence::Unknown),

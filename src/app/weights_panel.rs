@@ -10,8 +10,11 @@ use web_sys::{Blob, File};
 
 use super::browser::{await_promise, js_error_text, query_pairs};
 use super::client::Trainer;
+use super::locale::use_locale;
 use super::state::{Persistence, Phase, PlaygroundState};
+use crate::i18n::{Arg, Text};
 use crate::settings::PlaygroundSettings;
+use crate::text;
 use crate::trainer::protocol::Command;
 use crate::weights_file;
 
@@ -22,11 +25,12 @@ async fn blob_bytes(blob: &Blob) -> Result<Vec<u8>, String> {
 
 /// Reads an uploaded file, refusing one that is too large or whose header is, from its size and its
 /// first 8 bytes, before reading the rest.
-async fn read_upload(file: &File) -> Result<Vec<u8>, String> {
+async fn read_upload(file: &File) -> Result<Vec<u8>, Text> {
     let len = file.size() as usize;
-    let head = file.slice_with_f64_and_f64(0.0, 8.0).map_err(|e| js_error_text(&e))?;
-    weights_file::check_size(len, &blob_bytes(&head).await?).map_err(|e| e.to_string())?;
-    blob_bytes(file).await
+    let head = file.slice_with_f64_and_f64(0.0, 8.0).map_err(|e| Text::verbatim(js_error_text(&e)))?;
+    let head = blob_bytes(&head).await.map_err(Text::verbatim)?;
+    weights_file::check_size(len, &head).map_err(|e| e.describe())?;
+    blob_bytes(file).await.map_err(Text::verbatim)
 }
 
 /// Reads `file` and hands it to the trainer, which validates it completely before replacing anything.
@@ -34,7 +38,7 @@ async fn upload(trainer: Trainer, state: PlaygroundState, settings: PlaygroundSe
     let name = file.name();
     match read_upload(&file).await {
         Ok(bytes) => trainer.send(Command::LoadWeights { name, bytes, settings: settings.to_query() }),
-        Err(why) => state.error.set(Some(format!("“{name}” was not loaded: {why}. Your current model is unchanged."))),
+        Err(why) => state.error.set(Some(text!("weights-not-loaded", name = name, reason = text!("sentence", text = why)))),
     }
 }
 
@@ -44,6 +48,7 @@ fn first_file(files: Option<web_sys::FileList>) -> Option<File> {
 
 #[component]
 pub fn WeightsPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Option<PlaygroundSettings>>) -> impl IntoView {
+    let locale = use_locale();
     let status = state.weights_status;
     let dragging = RwSignal::new(false);
     let training = move || matches!(state.phase.get(), Phase::Training | Phase::Evaluating);
@@ -54,7 +59,7 @@ pub fn WeightsPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<O
         let Some(file) = file else { return };
         status.set(None);
         if training() {
-            state.error.set(Some("Pause training before loading weights.".into()));
+            state.error.set(Some(text!("pause-before-loading")));
             return;
         }
         let settings = settings.get_untracked().unwrap_or_default();
@@ -81,26 +86,26 @@ pub fn WeightsPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<O
     let on_lose_device = move |_| trainer.send(Command::SimulateDeviceLoss);
     let persistence_text = move || match state.persistence.get() {
         Persistence::Unknown => String::new(),
-        Persistence::On(None) => "Kept in this browser after every epoch and on pause.".into(),
-        Persistence::On(Some(saved)) => format!("Kept in this browser ({saved})."),
-        Persistence::Off(why) => format!("Persistence is off: {why}. Training still works; download the weights to keep them."),
+        Persistence::On(None) => locale.t("persistence-on"),
+        Persistence::On(Some(saved)) => locale.text(&text!("persistence-saved", saved = saved)),
+        Persistence::Off(why) => locale.text(&text!("persistence-off", reason = why)),
     };
 
     view! {
         <section class="panel weights-panel" aria-labelledby="weights-title">
-            <h2 id="weights-title">"Your model"</h2>
+            <h2 id="weights-title">{move || locale.t("weights-title")}</h2>
             {move || state.restored_note.get().map(|note| view! {
-                <p class="restored" data-testid="restored-note">{note} " "
-                    <button data-testid="start-fresh" disabled=training on:click=on_start_fresh>"Start fresh"</button>
+                <p class="restored" data-testid="restored-note">{move || locale.text(&note)} " "
+                    <button data-testid="start-fresh" disabled=training on:click=on_start_fresh>{move || locale.t("start-fresh")}</button>
                 </p>
             })}
             <p class="persistence" data-testid="persistence-status" class:off=move || matches!(state.persistence.get(), Persistence::Off(_))>
                 {persistence_text}
             </p>
             <div class="weights-actions">
-                <button data-testid="download-weights" disabled=move || !ready() on:click=on_download>"Download weights (.safetensors)"</button>
+                <button data-testid="download-weights" disabled=move || !ready() on:click=on_download>{move || locale.t("download-weights")}</button>
                 <label class="file-button">
-                    "Load weights…"
+                    {move || locale.t("load-weights")}
                     <input type="file" accept=".safetensors" data-testid="upload-weights" disabled=move || !ready() || training() on:change=on_pick/>
                 </label>
             </div>
@@ -108,17 +113,17 @@ pub fn WeightsPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<O
                 on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
                 on:dragleave=move |_| dragging.set(false)
                 on:drop=on_drop>
-                "…or drop a .safetensors file here (saved by this page, or by PyTorch with safetensors.torch.save_file(model.state_dict(), …))"
+                {move || locale.t("drop-weights")}
             </div>
-            {move || status.get().map(|s| view! { <p class="weights-status" data-testid="weights-status">{s}</p> })}
+            {move || status.get().map(|s| view! { <p class="weights-status" data-testid="weights-status" role="status">{move || locale.text(&s)}</p> })}
             {move || state.undo_offer.get().map(|what| view! {
-                <p class="undo" data-testid="undo-offer">{format!("Replaced {what}. ")}
-                    <button class="primary" data-testid="undo" on:click=move |_| trainer.send(Command::Undo)>"Undo"</button></p>
+                <p class="undo" data-testid="undo-offer">{move || locale.text(&text!("replaced", what = what.clone()))} " "
+                    <button class="primary" data-testid="undo" on:click=move |_| trainer.send(Command::Undo)>{move || locale.t("undo")}</button></p>
             })}
             <RecentModels trainer state/>
             {debug_device_lost.then(|| view! {
-                <p class="debug"><button data-testid="simulate-device-lost" on:click=on_lose_device>"Debug: simulate GPU loss"</button>
-                    " " <button data-testid="simulate-crash" on:click=move |_| trainer.send(Command::SimulateCrash)>"Debug: crash the trainer"</button></p>
+                <p class="debug"><button data-testid="simulate-device-lost" on:click=on_lose_device>{move || locale.t("debug-lose-gpu")}</button>
+                    " " <button data-testid="simulate-crash" on:click=move |_| trainer.send(Command::SimulateCrash)>{move || locale.t("debug-crash")}</button></p>
             })}
         </section>
     }
@@ -128,26 +133,30 @@ pub fn WeightsPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<O
 /// Download. Kept in this browser, the last few.
 #[component]
 fn RecentModels(trainer: Trainer, state: PlaygroundState) -> impl IntoView {
+    let locale = use_locale();
     let training = move || matches!(state.phase.get(), Phase::Training | Phase::Evaluating);
     view! {
         {move || (!state.recent.with(|r| r.is_empty())).then(|| view! {
             <div class="recent">
-                <p class="small-title">"Recent models (kept in this browser)"</p>
+                <p class="small-title">{move || locale.t("recent-title")}</p>
                 <ul class="recent-models" data-testid="recent-models">
                     {state.recent.get().into_iter().map(|m| {
                         let id = m.id;
-                        let accuracy = m.test_accuracy.map(|a| format!(", {:.1} %", a * 100.0)).unwrap_or_default();
-                        let text = match &m.problem {
-                            None => format!("{} — before “{}”: step {}, epoch {}{accuracy} · {}", m.when, m.because, m.steps, m.epoch, m.settings),
-                            Some(why) => format!("{} — cannot be read: {why}", m.when),
+                        let accuracy = match m.test_accuracy {
+                            Some(a) => text!("percent-suffix", percent = format!("{:.1}", a * 100.0)),
+                            None => text!("empty"),
+                        };
+                        let description = match &m.problem {
+                            None => text!("recent-entry", when = Arg::Time(m.kept_at_ms), because = m.because.clone(), step = m.steps, epoch = m.epoch, accuracy = accuracy, settings = m.settings.clone()),
+                            Some(why) => text!("recent-unreadable", when = Arg::Time(m.kept_at_ms), reason = why.clone()),
                         };
                         let readable = m.problem.is_none();
                         let downloadable = m.downloadable;
                         view! {
                             <li data-testid="recent-model" data-steps=m.steps>
-                                <span>{text}</span>" "
-                                <button data-testid="restore-recent" disabled=move || !readable || training() on:click=move |_| trainer.send(Command::RestoreRecent { id })>"Restore"</button>
-                                <button data-testid="download-recent" disabled=!downloadable on:click=move |_| trainer.send(Command::DownloadRecent { id })>"Download"</button>
+                                <span>{move || locale.text(&description)}</span>" "
+                                <button data-testid="restore-recent" disabled=move || !readable || training() on:click=move |_| trainer.send(Command::RestoreRecent { id })>{move || locale.t("restore")}</button>
+                                <button data-testid="download-recent" disabled=!downloadable on:click=move |_| trainer.send(Command::DownloadRecent { id })>{move || locale.t("download")}</button>
                             </li>
                         }
                     }).collect_view()}

@@ -3,26 +3,30 @@
 
 use leptos::prelude::*;
 
+use super::locale::use_locale;
 use crate::equations::worked_example;
+use crate::i18n::Text;
 use crate::neuron::SigmoidNeuron;
+use crate::text;
 
-fn parse(text: &str) -> Result<f64, String> {
-    let v: f64 = text.trim().parse().map_err(|_| format!("“{}” is not a number", text.trim()))?;
+fn parse(input: &str) -> Result<f64, Text> {
+    let v: f64 = input.trim().parse().map_err(|_| text!("field-not-number", value = input.trim()))?;
     if !v.is_finite() || v.abs() > 1e6 {
-        return Err("use a number between −1,000,000 and 1,000,000".into());
+        return Err(text!("example-range"));
     }
     Ok(v)
 }
 
 #[component]
 fn NumberInput(id: &'static str, label: &'static str, value: RwSignal<String>) -> impl IntoView {
+    let locale = use_locale();
     let error = move || parse(&value.get()).err();
     view! {
         <label class="example-input" class:invalid=move || error().is_some()>
             {super::math::inline(label)}
             <input type="text" inputmode="decimal" data-testid=format!("example-{id}") prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev)) aria-label=id/>
-            {move || error().map(|e| view! { <span class="field-error">{e}</span> })}
+            {move || error().map(|e| view! { <span class="field-error">{locale.text(&e)}</span> })}
         </label>
     }
 }
@@ -54,6 +58,7 @@ impl ExampleInputs {
 
 #[component]
 pub fn WorkedExample() -> impl IntoView {
+    let locale = use_locale();
     let inputs = ExampleInputs::new();
     // Losses over repeated updates, with the correct sign and with the article's sign.
     let history: RwSignal<Vec<(f64, f64)>> = RwSignal::new(Vec::new());
@@ -90,22 +95,22 @@ pub fn WorkedExample() -> impl IntoView {
         };
         let (last_right, last_wrong) = h.last().copied().unwrap_or_default();
         Some(view! {
-            <svg class="example-plot" viewBox="0 0 400 170" role="img" aria-label="loss over repeated updates" data-testid="example-loss-plot">
+            <svg class="example-plot" viewBox="0 0 400 170" role="img" aria-label=move || locale.t("example-plot-label") data-testid="example-loss-plot">
                 <line x1="30" y1="150" x2="390" y2="150" class="grid"/>
                 <polyline class="series smooth" points=pts(|p| p.0)/>
                 <polyline class="series wrong" points=pts(|p| p.1)/>
-                <text x="30" y="14" class="tick">{format!("L max {max:.4}")}</text>
+                <text x="30" y="14" class="tick">{locale.text(&text!("example-plot-max", value = format!("{max:.4}")))}</text>
             </svg>
-            <p class="hint">{format!("After {} updates: L = {last_right:.4} with the correct sign (blue), L = {last_wrong:.4} following the article's sign (red).", h.len() - 1)}</p>
+            <p class="hint">{locale.text(&text!("example-after-updates", updates = h.len() - 1, right = format!("{last_right:.4}"), wrong = format!("{last_wrong:.4}")))}</p>
         })
     };
 
     view! {
         <section class="panel worked-example" aria-labelledby="example-title">
-            <h2 id="example-title">"The worked example: one sigmoid neuron"</h2>
-            <p class="hint">"Change any value; every line recomputes. (The article this project started from printed "
+            <h2 id="example-title">{move || locale.t("example-title")}</h2>
+            <p class="hint">{move || locale.t("example-intro-before")}
                 {super::math::inline("\\frac{\\partial L}{\\partial W} = (y - \\hat{y})\\cdot\\hat{y}(1-\\hat{y})\\cdot x")}
-                " — that sign is wrong: following it climbs the loss instead of descending it. The correct gradient is below.)"</p>
+                {move || locale.t("example-intro-after")}</p>
             <div class="example-inputs">
                 <NumberInput id="x1" label="x_1" value=inputs.x1/>
                 <NumberInput id="x2" label="x_2" value=inputs.x2/>
@@ -117,7 +122,7 @@ pub fn WorkedExample() -> impl IntoView {
             </div>
             <ol class="derivation">
                 {move || match lines() {
-                    None => view! { <li class="field-error">"Fix the highlighted value to see the derivation."</li> }.into_any(),
+                    None => view! { <li class="field-error">{move || locale.t("example-fix-value")}</li> }.into_any(),
                     Some(lines) => lines.into_iter().map(|line| {
                         view! {
                             <li>
@@ -129,7 +134,7 @@ pub fn WorkedExample() -> impl IntoView {
                 }}
             </ol>
             <div class="buttons">
-                <button data-testid="example-repeat" on:click=repeat>"Repeat the update (10 more steps)"</button>
+                <button data-testid="example-repeat" on:click=repeat>{move || locale.t("example-repeat")}</button>
             </div>
             {plot}
         </section>

@@ -30,7 +30,7 @@ test('draw a 1 and a 0 with the pretrained model; clear; teach back and fine-tun
   try {
     await page.goto(`${server.origin}/?backend=cpu&train=2000&test=200`);
     await waitUntilReady(page);
-    assert.match(await page.textContent(byTestId('predictor-description')), /pretrained model \(3 epochs, 97\.\d % test accuracy\)/);
+    assert.match(await page.textContent(byTestId('predictor-description')), /pretrained model \(3 epochs, 97\.\d% test accuracy\)/);
 
     await draw(page, [[[140, 40], [138, 140], [136, 240]]]);
     assert.equal(await waitForPrediction(page, 1), '1', 'a vertical stroke reads as 1');

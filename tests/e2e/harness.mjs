@@ -18,17 +18,24 @@ const TYPES = {
   '.gz': 'application/gzip',
   '.png': 'image/png',
   '.json': 'application/json',
+  '.svg': 'image/svg+xml',
   '.safetensors': 'application/octet-stream',
 };
 
-/** Serves dist/ on an ephemeral loopback port. */
-export async function startServer() {
+/**
+ * Serves dist/ on an ephemeral loopback port, under `prefix` (e.g. '/ai/playground/', as a school's
+ * host would; everything outside it is a 404).
+ */
+export async function startServer({ prefix = '/' } = {}) {
   if (!fs.existsSync(path.join(DIST, 'index.html'))) {
     throw new Error('dist/index.html is missing: build the page first (./scripts/test.sh does)');
   }
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
-    let file = path.normalize(path.join(DIST, decodeURIComponent(url.pathname)));
+    // As a static host does: the folder without its slash is redirected to it.
+    if (`${url.pathname}/` === prefix) { res.writeHead(301, { location: prefix + url.search }).end(); return; }
+    if (!url.pathname.startsWith(prefix)) { res.writeHead(404).end('not found'); return; }
+    let file = path.normalize(path.join(DIST, decodeURIComponent(url.pathname.slice(prefix.length - 1))));
     if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, body) => {
@@ -47,13 +54,18 @@ export async function startServer() {
  * `bypassCSP`: for tests that start the worker from a blob (beforeWorkerStarts), which the page's
  * policy forbids.
  */
-export async function openPage(origin, { bypassCSP = false } = {}) {
+export async function openPage(origin, { bypassCSP = false, serviceWorkers = 'block', locale = 'en-US', viewport = { width: 1400, height: 1000 }, hasTouch = false } = {}) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-chromium-'));
+  // Service workers are blocked unless a test is about the offline copy: requests they make would
+  // bypass the tests' page.route fault injection.
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    viewport: { width: 1400, height: 1000 },
+    viewport,
     bypassCSP,
+    serviceWorkers,
+    locale,
+    hasTouch,
     args: [
       '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-quic',
@@ -69,7 +81,7 @@ export async function openPage(origin, { bypassCSP = false } = {}) {
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
   const close = async () => { await context.close(); fs.rmSync(profile, { recursive: true, force: true }); };
-  return { page, foreign, consoleErrors, close };
+  return { page, context, foreign, consoleErrors, close };
 }
 
 export const byTestId = (id) => `[data-testid="${id}"]`;
@@ -87,11 +99,24 @@ export async function waitUntilReady(page, timeout = 300_000) {
   );
 }
 
-export async function screenshot(page, name) {
+export async function screenshot(page, name, { fullPage = true } = {}) {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage });
   return file;
+}
+
+/** Waits until the status line reads as Ready in either language. */
+export async function waitUntilReadyIn(page, timeout = 300_000) {
+  await page.waitForFunction(
+    () => {
+      const b = document.querySelector('[data-testid="train-button"]');
+      const s = document.querySelector('[data-testid="status"]');
+      return b && !b.disabled && s && /^(Ready|准备就绪)/.test(s.textContent);
+    },
+    null,
+    { timeout, polling: 250 },
+  );
 }
 
 /** Waits until the page is ready for a command: data loaded, and Ready, Paused (a restored run) or Finished. */

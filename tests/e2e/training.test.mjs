@@ -84,7 +84,7 @@ test('bad settings are refused next to the field; lr = 10 stops with a reason', 
     await page.fill(byTestId('setting-batch'), '-5');
     assert.match(await page.textContent('.field.invalid .field-error'), /between 1 and/);
     await page.click(byTestId('train-button'));
-    assert.match(await page.textContent(byTestId('error-message')), /Fix the settings first: batch/);
+    assert.match(await page.textContent(byTestId('error-message')), /Fix the settings first: Batch size — must be between 1 and/);
     assert.equal(await page.getAttribute(byTestId('loss-chart'), 'data-points'), '0');
 
     await page.fill(byTestId('setting-batch'), '64');

@@ -200,7 +200,7 @@ test('a full disk turns persistence off with the reason; training goes on', { ti
     await page.goto(`${server.origin}/?backend=cpu&train=640&test=200`);
     await waitUntilReady(page);
     await stepOnce(page, 1);
-    await page.waitForFunction((sel) => /Persistence is off: The quota has been exceeded/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('persistence-status'), { timeout: 30_000 });
+    await page.waitForFunction((sel) => /Persistence is off: the storage write failed \(.*The quota has been exceeded/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('persistence-status'), { timeout: 30_000 });
     await stepOnce(page, 2);
     assert.match(await page.textContent(byTestId('predictor-description')), /model trained here \(2 steps/);
   } finally {

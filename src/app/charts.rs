@@ -9,7 +9,7 @@ use crate::text;
 const WIDTH: f64 = 560.0;
 const HEIGHT: f64 = 220.0;
 /// Room for the y labels ("100%") at the projector's larger type too.
-const PAD_LEFT: f64 = 54.0;
+const PAD_LEFT: f64 = 64.0;
 const PAD_BOTTOM: f64 = 24.0;
 const PAD_TOP: f64 = 10.0;
 /// At most this many points per series; longer runs are thinned evenly.

@@ -12,6 +12,7 @@ use std::fmt;
 use burn::tensor::{Device, Transaction};
 use safetensors::tensor::{Dtype, SafeTensorError, SafeTensors, TensorView};
 
+use crate::data::batcher::{MNIST_MEAN, MNIST_STD};
 use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
 use crate::evaluation::ReadError;
 use crate::model::{Activation, Mlp, linear_from_values};
@@ -113,7 +114,16 @@ impl From<SafeTensorError> for WeightsError {
     }
 }
 
-/// Serialises `model` with PyTorch names and layout, and `facts` plus the architecture as metadata.
+/// The input layout a weights file states in its metadata (`input_layout`).
+pub const INPUT_LAYOUT: &str = "784 float32 pixels, row-major (28 rows of 28, top-left first), one image per row of the batch";
+/// The input normalisation in words (`input_normalisation`); `input_scale`, `input_mean` and
+/// `input_std` give the numbers.
+pub fn input_normalisation() -> String {
+    format!("x = (pixel / 255 - {MNIST_MEAN}) / {MNIST_STD}, pixel in 0..=255 with 0 the background")
+}
+
+/// Serialises `model` with PyTorch names and layout, and `facts`, the architecture and how an input
+/// must be prepared as metadata.
 pub async fn save(model: &Mlp, facts: &TrainingFacts) -> Result<Vec<u8>, ReadError> {
     let mut transaction = Transaction::default();
     for layer in &model.layers {
@@ -150,6 +160,13 @@ pub async fn save(model: &Mlp, facts: &TrainingFacts) -> Result<Vec<u8>, ReadErr
         ("hidden_sizes".to_owned(), hidden.join(",")),
         ("activation".to_owned(), model.activation.name().to_owned()),
         ("epochs".to_owned(), facts.epochs.to_string()),
+        // How an input must be prepared, so a PyTorch user gets this page's accuracy without guessing:
+        // the seed's ToTensor() then Normalize((0.1307,), (0.3081,)) over 784 row-major pixels.
+        ("input_layout".to_owned(), INPUT_LAYOUT.to_owned()),
+        ("input_scale".to_owned(), "1/255".to_owned()),
+        ("input_mean".to_owned(), MNIST_MEAN.to_string()),
+        ("input_std".to_owned(), MNIST_STD.to_string()),
+        ("input_normalisation".to_owned(), input_normalisation()),
     ];
     if let Some(acc) = facts.test_accuracy {
         metadata.push(("test_accuracy".to_owned(), format!("{acc:.6}")));

@@ -21,6 +21,18 @@ fn save_then_load_gives_identical_outputs_and_pytorch_layout() {
     let at = |k: usize| f32::from_le_bytes(torch.data()[4 * k..4 * k + 4].try_into().unwrap());
     assert_eq!(at(784), burn_w[1]);
 
+    // The file says how its input must be prepared, with the numbers the page normalises by.
+    let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+    let meta = meta.metadata().clone().unwrap_or_default();
+    assert_eq!(meta.get("input_mean").map(String::as_str), Some("0.1307"));
+    assert_eq!(meta.get("input_std").map(String::as_str), Some("0.3081"));
+    assert_eq!(meta.get("input_scale").map(String::as_str), Some("1/255"));
+    assert!(meta.get("input_layout").is_some_and(|l| l.starts_with("784 float32 pixels, row-major")));
+    let pixel = 200u8;
+    let stated = (pixel as f32 / 255.0 - meta["input_mean"].parse::<f32>().unwrap()) / meta["input_std"].parse::<f32>().unwrap();
+    let page = backprop_playground::data::batcher::normalise_pixel(pixel);
+    assert_eq!(stated, page, "the metadata's recipe is the page's own");
+
     let loaded = weights_file::load(&bytes, &device).unwrap();
     assert_eq!(loaded.facts, facts);
     assert_eq!(loaded.model.hidden_sizes(), vec![512, 256, 128]);

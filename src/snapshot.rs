@@ -25,9 +25,6 @@ pub const SNAPSHOT_VERSION: u32 = 3;
 /// The oldest layout this version still reads.
 pub const OLDEST_READABLE_VERSION: u32 = 1;
 
-/// JSON has no NaN or ∞ (serde_json writes them as `null` and then refuses to read them back), so
-/// the snapshot's numbers go through here: finite numbers as numbers, the rest as `"NaN"`,
-/// `"inf"`, `"-inf"`; `null` (version 1) reads as NaN.
 /// `kept_because` as written by this page (a [`Text`], format 3) or by an older one (English words,
 /// which are read back as the messages they were, so they show in the reader's language).
 fn kept_because<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Text>, D::Error> {
@@ -53,6 +50,9 @@ fn kept_because<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Opt
     }))
 }
 
+/// JSON has no NaN or ∞ (serde_json writes them as `null` and then refuses to read them back), so
+/// the snapshot's numbers go through here: finite numbers as numbers, the rest as `"NaN"`,
+/// `"inf"`, `"-inf"`; `null` (version 1) reads as NaN.
 mod lossless {
     use serde::{Deserialize, Deserializer, Serializer};
 

@@ -120,6 +120,9 @@ pub struct Trainer<S: RunStore> {
     undo: Option<u64>,
     /// The recent entry that holds exactly the current run, until the model changes again.
     kept_current: Option<u64>,
+    /// A backend being timed in the background (WebGPU on a software adapter, in auto mode), to
+    /// switch to, with the run, if it measures faster.
+    candidate: Option<(Device, BackendInfo, MemoryBudget)>,
 }
 
 /// Recent models kept at most.
@@ -178,7 +181,13 @@ impl<S: RunStore> Trainer<S> {
             broken_recent: Vec::new(),
             undo: None,
             kept_current: None,
+            candidate: None,
         }
+    }
+
+    /// A backend the worker is timing in the background; [`Command::BackendMeasured`] decides.
+    pub fn set_backend_candidate(&mut self, device: Device, info: BackendInfo, budget: MemoryBudget) {
+        self.candidate = Some((device, info, budget));
     }
 
     /// Reports the worker's memory after every epoch (wasm only has such numbers).
@@ -310,6 +319,7 @@ impl<S: RunStore> Trainer<S> {
                 self.compute_backprop(sample, settings).await;
             }
             Command::ApplyUpdate { live } => self.apply_update(live).await,
+            Command::BackendMeasured { gpu, cpu, adapter } => self.backend_measured(gpu, cpu, &adapter).await,
             Command::RestoreRecent { id } => self.restore_recent(id).await,
             Command::DownloadRecent { id } => self.download_recent(id),
             Command::Undo => match self.undo.take() {
@@ -1087,6 +1097,67 @@ impl<S: RunStore> Trainer<S> {
                 );
             }
             Err(e) => self.notice(Notice::Backprop, Text::verbatim(e)),
+        }
+    }
+
+    /// The background timing is in: move to the candidate (with the run, its optimizer state and its
+    /// charts) if it is faster, else stay on the CPU path and say why with the figures.
+    async fn backend_measured(&mut self, gpu: Result<f64, String>, cpu: Result<f64, String>, adapter: &str) {
+        let Some((device, info, budget)) = self.candidate.take() else { return };
+        let stay = |reason: Text| BackendInfo { kind: BackendKind::Cpu, name: text!("backend-cpu"), reason };
+        let speeds = |g: f64, c: f64| (format!("{g:.0}"), format!("{c:.0}"));
+        let verdict = match (gpu, cpu) {
+            (Ok(g), Ok(c)) if g > c => {
+                let (gpu, cpu) = speeds(g, c);
+                return self.switch_backend(device, BackendInfo { reason: text!("backend-measured-gpu", gpu = gpu, cpu = cpu), ..info }, budget).await;
+            }
+            (Ok(g), Ok(c)) => {
+                let (gpu, cpu) = speeds(g, c);
+                text!("backend-measured-cpu", gpu = gpu, cpu = cpu, adapter = adapter)
+            }
+            (Err(e), _) => text!("backend-gpu-failed-measuring", reason = e),
+            (Ok(_), Err(e)) => text!("backend-cpu-failed-measuring", reason = e),
+        };
+        self.emit(Event::Backend(stay(verdict)));
+    }
+
+    /// Moves everything that learns to `device`: the run (weights and Adam's moments through a
+    /// snapshot, so nothing changes but where the numbers live) or else the pretrained model. A run
+    /// that would not fit there, or that cannot be read, stays where it is.
+    async fn switch_backend(&mut self, device: Device, info: BackendInfo, budget: MemoryBudget) {
+        let moved = match &self.run {
+            Some(run) => {
+                if let Err(why) = budget::check(run.session().config(), &budget) {
+                    return self.emit(Event::Backend(BackendInfo { kind: BackendKind::Cpu, name: text!("backend-cpu"), reason: why }));
+                }
+                let settings = PlaygroundSettings { training: run.session().config().clone(), ..self.settings.clone() };
+                let restored = match RunSnapshot::capture(run, &settings, self.history.clone(), now_epoch_ms()).await {
+                    Ok(snapshot) => match (self.train.clone(), self.test.clone()) {
+                        (Some(train), Some(test)) => snapshot.restore(train, test, &device).map(|(run, _)| run),
+                        _ => Err(text!("data-not-loaded-reason")),
+                    },
+                    Err(e) => Err(Text::verbatim(e.to_string())),
+                };
+                match restored {
+                    Ok(run) => Some(run),
+                    Err(why) => return self.emit(Event::Backend(BackendInfo { kind: BackendKind::Cpu, name: text!("backend-cpu"), reason: why })),
+                }
+            }
+            None => None,
+        };
+        self.device = Some(device);
+        self.backend = Some(info.kind);
+        self.budget = budget;
+        self.backprop = None;
+        self.train_ms = 0.0;
+        self.train_images = 0;
+        self.emit(Event::Backend(info));
+        match moved {
+            Some(run) => {
+                self.run = Some(run);
+                self.publish_run_model();
+            }
+            None => self.predict_with_pretrained(),
         }
     }
 

@@ -57,6 +57,9 @@ pub enum Command {
     /// `?bench=cpu|webgpu[&profile=1]`: run the benchmark protocol instead of the playground
     /// (answered by [`Event::BenchResult`]).
     Bench { base_url: String, engine: String, profile: bool },
+    /// Sent by the worker to itself: the candidate backend (WebGPU on a software adapter, in auto
+    /// mode) was timed in the background against the CPU path, in images per second.
+    BackendMeasured { gpu: Result<f64, String>, cpu: Result<f64, String>, adapter: String },
 }
 
 /// A drawing the user labelled ("my digits").

@@ -12,13 +12,13 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, future_to_promise};
 
-use super::js::{await_promise, get, js_error_text, navigator_gpu, now_ms};
+use super::js::{await_promise, get, js_error_text, navigator_gpu, now_ms, sleep_ms};
 use crate::data::{MnistDataset, make_batch};
 use crate::settings::BackendPreference;
 use crate::i18n::Text;
 use crate::text;
 use crate::trainer::budget::MemoryBudget;
-use crate::trainer::protocol::{BackendInfo, BackendKind};
+use crate::trainer::protocol::{BackendInfo, BackendKind, Event, Phase};
 use crate::training::{TrainingConfig, TrainingSession};
 
 const NO_WEBGPU: &str = "this browser offers no WebGPU to the trainer's worker (navigator.gpu is missing there)";
@@ -154,21 +154,44 @@ fn cpu(reason: Text) -> (Device, BackendInfo, MemoryBudget) {
     (Device::flex(), BackendInfo { kind: BackendKind::Cpu, name: text!("backend-cpu"), reason }, MemoryBudget::cpu())
 }
 
+/// WebGPU on a software adapter, to be timed against the CPU path once the page is ready.
+pub struct Candidate {
+    pub device: Device,
+    pub info: BackendInfo,
+    pub budget: MemoryBudget,
+    pub adapter: String,
+}
+
+/// The backend to start on, and (auto mode, software adapter) the one to time in the background.
+pub struct Choice {
+    pub device: Device,
+    pub info: BackendInfo,
+    pub budget: MemoryBudget,
+    pub candidate: Option<Candidate>,
+}
+
+impl From<(Device, BackendInfo, MemoryBudget)> for Choice {
+    fn from((device, info, budget): (Device, BackendInfo, MemoryBudget)) -> Self {
+        Self { device, info, budget, candidate: None }
+    }
+}
+
 /// Picks the backend for `preference`, reporting progress through `status`; with it, the memory a run
-/// may use there.
-pub async fn choose_backend(preference: BackendPreference, sample: &MnistDataset, status: impl Fn(Text)) -> (Device, BackendInfo, MemoryBudget) {
+/// may use there. In auto mode a software adapter is not timed first: the page starts on the CPU path
+/// at once (ready to train and to read drawings) and the adapter comes back as the candidate to time.
+pub async fn choose_backend(preference: BackendPreference, status: impl Fn(Text)) -> Choice {
     if preference == BackendPreference::Cpu {
-        return cpu(text!("backend-chosen-cpu"));
+        return cpu(text!("backend-chosen-cpu")).into();
     }
     status(text!("backend-looking"));
     let adapter = match adapter_info().await {
         Ok(a) => a,
-        Err(e) => return cpu(text!("backend-no-webgpu", reason = e)),
+        Err(e) => return cpu(text!("backend-no-webgpu", reason = e)).into(),
     };
     status(text!("backend-setting-up"));
     let device = match wgpu_device().await {
         Ok(d) => d,
-        Err(e) => return cpu(text!("backend-no-webgpu", reason = text!("backend-setup-failed", reason = e))),
+        Err(e) => return cpu(text!("backend-no-webgpu", reason = text!("backend-setup-failed", reason = e))).into(),
     };
     let budget = MemoryBudget::webgpu(adapter.max_buffer_bytes, adapter.max_binding_bytes);
     let name = if adapter.is_fallback {
@@ -178,17 +201,42 @@ pub async fn choose_backend(preference: BackendPreference, sample: &MnistDataset
     };
     let gpu_info = |reason: Text| BackendInfo { kind: BackendKind::WebGpu, name: name.clone(), reason };
     match preference {
-        BackendPreference::WebGpu => return (device, gpu_info(text!("backend-chosen-webgpu")), budget),
-        _ if !adapter.is_fallback => return (device, gpu_info(text!("backend-hardware")), budget),
+        BackendPreference::WebGpu => return (device, gpu_info(text!("backend-chosen-webgpu")), budget).into(),
+        _ if !adapter.is_fallback => return (device, gpu_info(text!("backend-hardware")), budget).into(),
         _ => {}
     }
-    status(text!("backend-timing"));
-    let gpu_speed = measure_training_speed(&device, sample, 3).await;
-    let cpu_speed = measure_training_speed(&Device::flex(), sample, 3).await;
-    match (gpu_speed, cpu_speed) {
-        (Ok(g), Ok(c)) if g >= c => (device, gpu_info(text!("backend-measured-gpu", gpu = format!("{g:.0}"), cpu = format!("{c:.0}"))), budget),
-        (Ok(g), Ok(c)) => cpu(text!("backend-measured-cpu", gpu = format!("{g:.0}"), cpu = format!("{c:.0}"), adapter = &adapter.description)),
-        (Err(e), _) => cpu(text!("backend-gpu-failed-measuring", reason = e)),
-        (Ok(_), Err(e)) => (device, gpu_info(text!("backend-cpu-failed-measuring", reason = e)), budget),
+    let candidate = Candidate { device, info: gpu_info(text!("empty")), budget, adapter: adapter.description.clone() };
+    let (device, info, budget) = cpu(text!("backend-timing-background", adapter = &adapter.description));
+    Choice { device, info, budget, candidate: Some(candidate) }
+}
+
+thread_local! {
+    /// Whether the trainer is training now (kept by [`observe`] from the trainer's phase events).
+    static TRAINING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Follows the trainer's phase, so the background timing can keep out of training's way.
+pub fn observe(event: &Event) {
+    if let Event::Phase(phase) = event {
+        TRAINING.with(|t| t.set(matches!(phase, Phase::Training | Phase::Evaluating)));
     }
+}
+
+/// Waits while the trainer trains: timing compiles shaders on this thread, which would slow
+/// training (and the drawing's answers) to a crawl.
+async fn while_training_wait() {
+    while TRAINING.with(|t| t.get()) {
+        sleep_ms(500).await;
+    }
+}
+
+/// Times `candidate` and then the CPU path on `sample` (a few steps each, after a warm-up that
+/// compiles the shaders), each while nothing trains, for
+/// [`crate::trainer::protocol::Command::BackendMeasured`].
+pub async fn time_candidate(candidate: &Candidate, sample: &MnistDataset) -> (Result<f64, String>, Result<f64, String>) {
+    while_training_wait().await;
+    let gpu = measure_training_speed(&candidate.device, sample, 3).await;
+    while_training_wait().await;
+    let cpu = measure_training_speed(&Device::flex(), sample, 3).await;
+    (gpu, cpu)
 }

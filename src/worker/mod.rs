@@ -13,7 +13,7 @@ mod tabs;
 
 use std::rc::Rc;
 
-use futures_channel::mpsc::{UnboundedReceiver, unbounded};
+use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
 use futures_lite::StreamExt;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::JsCast;
@@ -75,6 +75,8 @@ fn report_panics() {
 pub fn start() {
     report_panics();
     let (sender, commands) = unbounded::<Command>();
+    // The worker's own messages to its loop (the background timing of a backend).
+    let own_commands = sender.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| match command_from(&event) {
         Ok(command) => {
             let _ = sender.unbounded_send(command);
@@ -84,15 +86,16 @@ pub fn start() {
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // Lives as long as the worker.
     on_message.forget();
-    wasm_bindgen_futures::spawn_local(run(commands));
+    wasm_bindgen_futures::spawn_local(run(commands, own_commands));
     post(&Event::WorkerStarted);
 }
 
 /// Waits for `Start` (answering a benchmark request instead, if that comes), loads the data, picks
 /// the device, then hands everything to the trainer's loop.
-async fn run(mut commands: UnboundedReceiver<Command>) {
+async fn run(mut commands: UnboundedReceiver<Command>, own_commands: UnboundedSender<Command>) {
     let emit: Rc<dyn Fn(Event)> = Rc::new(|event| {
         tabs::observe(&event);
+        backend::observe(&event);
         post(&event);
     });
     let (base_url, query, debug_device_lost, tab) = loop {
@@ -122,9 +125,19 @@ async fn run(mut commands: UnboundedReceiver<Command>) {
         None => test,
     };
     let sample = train.first(256);
-    let (device, backend, budget) = backend::choose_backend(settings.backend, &sample, |s| emit(Event::Phase(Phase::ChoosingBackend(s)))).await;
+    let choice = backend::choose_backend(settings.backend, |s| emit(Event::Phase(Phase::ChoosingBackend(s)))).await;
     let pretrained = data::fetch_bytes(&data::resolve(&base_url, PRETRAINED_PATH)).await;
+    let (device, backend, budget) = (choice.device, choice.info, choice.budget);
     trainer.prepare(Prepared { train, test, device, backend, pretrained, budget }, settings).await;
+    if let Some(candidate) = choice.candidate {
+        // Ready already, on the CPU path; WebGPU is timed now, between the loop's own work, and the
+        // trainer moves there (with the run) only if it measured faster.
+        trainer.set_backend_candidate(candidate.device.clone(), candidate.info.clone(), candidate.budget.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            let (gpu, cpu) = backend::time_candidate(&candidate, &sample).await;
+            let _ = own_commands.unbounded_send(Command::BackendMeasured { gpu, cpu, adapter: candidate.adapter });
+        });
+    }
     serve(&mut trainer, &mut commands, js::yield_now).await;
 }
 

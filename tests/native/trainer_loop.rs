@@ -429,3 +429,57 @@ fn an_over_budget_network_is_refused_with_the_estimate_and_the_page_keeps_workin
     assert_eq!(trainer.steps(), 1);
     assert_eq!(trainer.run_config().map(|c| c.model.hidden.clone()), Some(vec![32, 16]));
 }
+
+fn backends(events: &Events) -> Vec<BackendInfo> {
+    events.borrow().iter().filter_map(|e| if let Event::Backend(b) = e { Some(b.clone()) } else { None }).collect()
+}
+
+/// Auto mode on a software adapter: ready at once on the CPU path, the candidate timed in the
+/// background. Faster: the run moves there mid-training with its weights, Adam state and steps.
+#[test]
+fn a_candidate_backend_that_measures_faster_takes_the_run_along_and_a_slower_one_is_only_reported() {
+    let (mut trainer, events) = trainer(GatedStore::open());
+    let candidate = BackendInfo { kind: BackendKind::WebGpu, name: Text::verbatim("WebGPU (test)"), reason: Text::verbatim("") };
+    trainer.set_backend_candidate(Device::flex(), candidate, MemoryBudget::cpu());
+    let events_in = events.clone();
+    let digit = super::mnist(Split::Test).first(1).image(0).to_vec();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        send(&sender, Command::Step { settings: SMALL.into() });
+        send(&sender, Command::Step { settings: SMALL.into() });
+        send(&sender, Command::Predict { id: 1, pixels: digit.clone() });
+        until("two steps and an answer", || prediction(&events_in, 1).is_some()).await;
+        send(&sender, Command::BackendMeasured { gpu: Ok(900.0), cpu: Ok(300.0), adapter: "test".into() });
+        send(&sender, Command::Predict { id: 2, pixels: digit.clone() });
+        until("an answer on the new backend", || prediction(&events_in, 2).is_some()).await;
+        // A second report has no candidate left: nothing changes.
+        send(&sender, Command::BackendMeasured { gpu: Ok(10.0), cpu: Ok(300.0), adapter: "test".into() });
+        send(&sender, Command::Step { settings: SMALL.into() });
+        until("a third step", || losses(&events_in) == 3).await;
+    });
+    let switched = backends(&events);
+    let last = switched.last().expect("a backend event");
+    assert_eq!(last.kind, BackendKind::WebGpu, "{switched:?}");
+    assert_eq!(last.reason.english(), "measured: WebGPU 900 images/s, CPU 300 images/s");
+    assert_eq!(switched.len(), 2, "the start and the switch only: {switched:?}");
+    assert!(same(&prediction(&events, 1).unwrap(), &prediction(&events, 2).unwrap()), "the same weights answer after the move");
+    assert_eq!(trainer.steps(), 3, "the run went on from step 2");
+    assert_eq!(trainer.run_config().map(|c| c.model.hidden.clone()), Some(vec![32, 16]));
+}
+
+#[test]
+fn a_candidate_backend_that_measures_slower_leaves_the_run_on_the_cpu_with_the_figures() {
+    let (mut trainer, events) = trainer(GatedStore::open());
+    let candidate = BackendInfo { kind: BackendKind::WebGpu, name: Text::verbatim("WebGPU (test)"), reason: Text::verbatim("") };
+    trainer.set_backend_candidate(Device::flex(), candidate, MemoryBudget::cpu());
+    let events_in = events.clone();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        send(&sender, Command::BackendMeasured { gpu: Ok(90.0), cpu: Ok(4000.0), adapter: "SwiftShader".into() });
+        send(&sender, Command::Step { settings: SMALL.into() });
+        until("a step", || losses(&events_in) == 1).await;
+    });
+    let last = backends(&events).last().cloned().expect("a backend event");
+    assert_eq!(last.kind, BackendKind::Cpu);
+    assert_eq!(last.reason.english(), "measured: CPU 4000 images/s, WebGPU 90 images/s on the software adapter “SwiftShader”");
+}

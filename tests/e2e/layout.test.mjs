@@ -89,6 +89,12 @@ for (const lang of ['en', 'zh']) {
       const drawBox = await page.locator('.panel.draw').boundingBox();
       assert.ok(drawBox.y >= -1 && drawBox.y + drawBox.height <= 721, 'the whole drawing panel is on screen');
       await shot('projector-draw');
+      // The folded panels open with one click; the backprop stepper in projector type.
+      await page.click('.secondary > summary');
+      await page.click(byTestId('phase-5'));
+      await page.waitForSelector(byTestId('update-learning-rate'), { timeout: 120_000 });
+      await page.$eval('.panel.backprop', (e) => e.scrollIntoView({ block: 'start' }));
+      await shot('projector-backprop');
 
       // The same states without projector mode.
       await page.keyboard.press('p');

@@ -318,6 +318,34 @@ fine-tuning = Fine-tuning…
 clear-my-digits = Clear my digits
 storage-unavailable = Browser storage is unavailable: my digits will not survive a reload.
 
+## Profiler
+
+profiler-title = Profiler
+profile-forward = Forward + loss
+profile-backward = Backward
+profile-update = Optimizer update
+profile-read = Reading results back
+profile-speed = Images / s
+profile-backend = Backend
+profile-cost = One step in { $every } is split into its phases (each waited for); taking the sample costs about { $percent } % of training time here.
+profile-waiting = Shown while training runs (one step in 50 is sampled).
+
+## Export
+
+export-title = Keep what the class saw
+export-hint = Files named after this run's network and the time, made in this page.
+export-losses = Loss per step (CSV)
+export-epochs = Accuracy per epoch (CSV)
+export-confusion = Confusion matrix (CSV)
+export-log = Training log (text)
+export-loss-svg = Loss chart (SVG)
+export-loss-png = Loss chart (PNG)
+export-accuracy-svg = Accuracy chart (SVG)
+export-accuracy-png = Accuracy chart (PNG)
+exported = Saved { $name }.
+export-failed = The file could not be made: { $reason }
+export-after-epoch = The confusion matrix exists after the first epoch.
+
 ## Your model
 
 weights-title = Your model

@@ -297,6 +297,34 @@ fine-tuning = 正在微调…
 clear-my-digits = 清除我的数字
 storage-unavailable = 浏览器存储不可用：重新加载后“我的数字”不会保留。
 
+## Profiler
+
+profiler-title = 性能分析
+profile-forward = 前向传播 + 损失
+profile-backward = 反向传播
+profile-update = 优化器更新
+profile-read = 读回结果
+profile-speed = 图像/秒
+profile-backend = 计算后端
+profile-cost = 每 { $every } 步中取一步按阶段拆分计时（每个阶段都等待完成）；在这里，采样大约占训练时间的 { $percent }%。
+profile-waiting = 训练时显示（每 50 步采样一步）。
+
+## Export
+
+export-title = 保存课堂上看到的内容
+export-hint = 文件按本次训练的网络和时间命名，在本页中生成。
+export-losses = 每步的损失（CSV）
+export-epochs = 每轮的准确率（CSV）
+export-confusion = 混淆矩阵（CSV）
+export-log = 训练日志（文本）
+export-loss-svg = 损失曲线图（SVG）
+export-loss-png = 损失曲线图（PNG）
+export-accuracy-svg = 准确率曲线图（SVG）
+export-accuracy-png = 准确率曲线图（PNG）
+exported = 已保存 { $name }。
+export-failed = 无法生成文件：{ $reason }
+export-after-epoch = 第一轮结束后才有混淆矩阵。
+
 ## Your model
 
 weights-title = 你的模型

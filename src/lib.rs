@@ -13,6 +13,7 @@ pub mod chain_rule;
 pub mod data;
 pub mod equations;
 pub mod evaluation;
+pub mod export;
 pub mod fine_tune;
 pub mod i18n;
 pub mod inference;

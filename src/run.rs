@@ -10,7 +10,7 @@ use burn::tensor::{Device, Tensor, Transaction};
 use crate::data::batcher::batches_per_epoch;
 use crate::data::{MnistDataset, epoch_order, make_batch};
 use crate::evaluation::{Evaluation, ReadError, evaluate};
-use crate::training::{TrainingConfig, TrainingSession};
+use crate::training::{PhaseTimings, TrainingConfig, TrainingSession};
 
 /// The seed's script logs every 100 batches.
 pub const LOG_INTERVAL: usize = 100;
@@ -152,6 +152,26 @@ impl TrainingRun {
         let step = StepLoss { step: self.session.steps(), epoch: self.epoch, batch: self.next_batch, loss: f32::NAN };
         self.pending.push((step, loss));
         self.next_batch += 1;
+    }
+
+    /// One step like [`step`](Self::step) with its phases timed, each waited for (three extra reads of
+    /// one number): the profiler's sample. `Ok(None)` when the epoch or the run is over.
+    pub async fn step_profiled(&mut self) -> Result<Option<PhaseTimings>, String> {
+        if self.finished() || self.epoch_complete() {
+            return Ok(None);
+        }
+        let batch_size = self.session.config().batch_size;
+        let start = self.next_batch * batch_size;
+        let end = (start + batch_size).min(self.order.len());
+        let batch = make_batch(&self.train, &self.order[start..end], self.session.device());
+        let (value, timings) = self.session.step_profiled_async(&batch).await?;
+        // Already read: queued as a one-element tensor, so the losses stay in order and a NaN still
+        // stops the run at the next read.
+        let loss = Tensor::<1>::from_floats([value], self.session.device()); // [1]
+        let step = StepLoss { step: self.session.steps(), epoch: self.epoch, batch: self.next_batch, loss: f32::NAN };
+        self.pending.push((step, loss));
+        self.next_batch += 1;
+        Ok(Some(timings))
     }
 
     /// Reads every pending loss in one transfer and turns them into events. A NaN or infinite loss

@@ -15,20 +15,7 @@ const PAD_TOP: f64 = 10.0;
 /// At most this many points per series; longer runs are thinned evenly.
 const MAX_POINTS: usize = 800;
 
-/// Exponential moving average, as TensorBoard smooths loss curves.
-pub fn smooth(values: &[f32], weight: f32) -> Vec<f32> {
-    let mut out = Vec::with_capacity(values.len());
-    let mut last = None;
-    for &v in values {
-        let s = match last {
-            None => v,
-            Some(prev) => weight * prev + (1.0 - weight) * v,
-        };
-        out.push(s);
-        last = Some(s);
-    }
-    out
-}
+use crate::export::smooth;
 
 /// `x,y` pairs for an SVG polyline, `x` spread over `0..=x_max`, `y` over `y_min..=y_max`.
 fn polyline(values: &[(f64, f64)], x_max: f64, y_min: f64, y_max: f64) -> String {
@@ -74,7 +61,7 @@ pub fn LossChart(losses: RwSignal<Vec<f32>>) -> impl IntoView {
             if l.is_empty() {
                 return locale.t("loss-summary-empty");
             }
-            let smoothed = smooth(l, 0.9);
+            let smoothed = smooth(l, crate::export::LOSS_SMOOTHING);
             let first = smoothed.first().copied().unwrap_or(f32::NAN);
             let last = smoothed.last().copied().unwrap_or(f32::NAN);
             let lowest = smoothed.iter().copied().fold(f32::INFINITY, f32::min);
@@ -86,7 +73,7 @@ pub fn LossChart(losses: RwSignal<Vec<f32>>) -> impl IntoView {
             let finite: Vec<f32> = l.iter().copied().filter(|v| v.is_finite()).collect();
             let y_max = finite.iter().copied().fold(0.0f32, f32::max).max(0.1) as f64 * 1.05;
             let raw: Vec<(f64, f64)> = l.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v as f64)).collect();
-            let smoothed: Vec<(f64, f64)> = smooth(l, 0.9).into_iter().enumerate().map(|(i, v)| ((i + 1) as f64, v as f64)).collect();
+            let smoothed: Vec<(f64, f64)> = smooth(l, crate::export::LOSS_SMOOTHING).into_iter().enumerate().map(|(i, v)| ((i + 1) as f64, v as f64)).collect();
             let x_max = l.len().max(1) as f64;
             (polyline(&raw, x_max, 0.0, y_max), polyline(&smoothed, x_max, 0.0, y_max), y_max, l.len())
         })

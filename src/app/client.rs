@@ -102,6 +102,7 @@ fn apply(event: Event, state: PlaygroundState, form: SettingsForm) {
             state.confusion.set(view.confusion.as_deref().and_then(confusion_from));
             state.mistakes.set(view.mistakes);
             state.images_per_second.set(view.images_per_second);
+            state.profile.set(None);
         }
         Event::Progress(p) => state.progress.set(Some(p)),
         Event::Losses(losses) => state.losses.update(|l| l.extend(losses)),
@@ -112,6 +113,7 @@ fn apply(event: Event, state: PlaygroundState, form: SettingsForm) {
             state.mistakes.set(mistakes);
         }
         Event::Speed(ips) => state.images_per_second.set(Some(ips)),
+        Event::Profile(p) => state.profile.set(Some(p)),
         Event::Predictor { description, version } => {
             state.predictor_description.set(description);
             state.model_version.set(version);

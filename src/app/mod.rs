@@ -9,10 +9,12 @@ mod client;
 mod controls;
 mod digit_image;
 mod draw_panel;
+mod export_panel;
 mod locale;
 mod math;
 mod offline;
 mod panels;
+mod profiler_panel;
 mod shortcuts;
 mod state;
 mod weights_panel;
@@ -26,8 +28,10 @@ use charts::{AccuracyChart, LossChart};
 use client::use_trainer;
 use controls::{SettingsForm, SettingsPanel, TrainingButtons};
 use draw_panel::DrawPanel;
+use export_panel::ExportPanel;
 use locale::{provide_locale, use_locale};
 use panels::{ConfusionMatrix, MistakeGallery, TrainLog};
+use profiler_panel::ProfilerPanel;
 use state::{Phase, PlaygroundState};
 use weights_panel::WeightsPanel;
 use worked_example::WorkedExample;
@@ -303,6 +307,8 @@ pub fn App() -> impl IntoView {
                         <SettingsPanel form phase=state.phase/>
                         <WeightsPanel trainer state settings=parsed_settings/>
                         <TrainLog lines=state.log/>
+                        <ProfilerPanel profile=state.profile/>
+                        <ExportPanel state settings=parsed_settings/>
                         <div class="results">
                             <ConfusionMatrix matrix=state.confusion/>
                             <MistakeGallery mistakes=state.mistakes/>

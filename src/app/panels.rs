@@ -72,7 +72,10 @@ pub fn ConfusionMatrix(matrix: RwSignal<Option<[[u32; NUM_CLASSES]; NUM_CLASSES]
                                                 } else {
                                                     String::new()
                                                 };
-                                                view! { <td style:background=background title=move || locale.text(&text!("confusion-cell", truth = t, said = p, count = v))>{v}</td> }
+                                                // A plain string, not a reactive closure per cell: the table is rebuilt when the
+                                                // language changes anyway, and 100 effects made each epoch's render a long task.
+                                                let title = locale.text(&text!("confusion-cell", truth = t, said = p, count = v));
+                                                view! { <td style:background=background title=title>{v}</td> }
                                             }).collect_view()}
                                         </tr>
                                     }

@@ -8,7 +8,7 @@ use crate::backprop_step::BackpropView;
 use crate::data::mnist::NUM_CLASSES;
 use crate::i18n::Text;
 use crate::run::Progress;
-pub use crate::trainer::protocol::{BackendInfo, EpochResult, MistakeView, Persistence, Phase, RecentModel};
+pub use crate::trainer::protocol::{BackendInfo, EpochResult, MistakeView, Persistence, Phase, RecentModel, StepProfile};
 
 pub type Confusion = [[u32; NUM_CLASSES]; NUM_CLASSES];
 
@@ -59,6 +59,8 @@ pub struct PlaygroundState {
     pub worker_restarts: RwSignal<u32>,
     /// Other tabs of this page training now.
     pub other_tabs_training: RwSignal<usize>,
+    /// The profiler's latest sample.
+    pub profile: RwSignal<Option<StepProfile>>,
 }
 
 impl PlaygroundState {
@@ -91,6 +93,7 @@ impl PlaygroundState {
             other_tabs_training: RwSignal::new(0),
             worker_restarts: RwSignal::new(0),
             worker_memory: RwSignal::new(None),
+            profile: RwSignal::new(None),
         }
     }
 }

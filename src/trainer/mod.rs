@@ -41,6 +41,8 @@ use store::{RunStore, Unreadable};
 /// On the CPU every step computes synchronously; after this much work the loop reads the losses and
 /// looks at its commands again, so a Pause or a prediction waits at most about this long.
 const CPU_SLICE_MS: f64 = 30.0;
+/// The profiler samples one step in this many (its phases are waited for, which costs three reads).
+pub const PROFILE_EVERY: usize = 50;
 /// The name a downloaded model gets.
 pub const DOWNLOAD_NAME: &str = "backprop-playground-mnist.safetensors";
 
@@ -120,6 +122,8 @@ pub struct Trainer<S: RunStore> {
     undo: Option<u64>,
     /// The recent entry that holds exactly the current run, until the model changes again.
     kept_current: Option<u64>,
+    /// Steps since the profiler's last sample.
+    steps_since_profile: usize,
     /// A backend being timed in the background (WebGPU on a software adapter, in auto mode), to
     /// switch to, with the run, if it measures faster.
     candidate: Option<(Device, BackendInfo, MemoryBudget)>,
@@ -182,6 +186,7 @@ impl<S: RunStore> Trainer<S> {
             undo: None,
             kept_current: None,
             candidate: None,
+            steps_since_profile: 0,
         }
     }
 
@@ -515,18 +520,31 @@ impl<S: RunStore> Trainer<S> {
     /// epoch, and snapshots after an epoch and whenever training stops.
     async fn train_chunk(&mut self, single_step: bool) {
         let on_gpu = self.on_gpu();
+        let sample_now = self.steps_since_profile >= PROFILE_EVERY && !single_step;
         let Some(run) = self.run.as_mut() else { return };
         let start = Instant::now();
         let steps_before = run.progress().steps;
+        let mut profiled = None;
         while !run.finished() && !run.epoch_complete() {
-            run.step();
+            if sample_now && profiled.is_none() {
+                match run.step_profiled().await {
+                    Ok(timings) => profiled = Some(timings),
+                    Err(e) if on_gpu => return self.fall_back_to_cpu(&e),
+                    Err(_) => profiled = Some(None),
+                }
+            } else {
+                run.step();
+            }
             // On WebGPU one step is already long (seconds on a software adapter): read after each.
             if single_step || on_gpu || start.elapsed().as_secs_f64() * 1e3 >= CPU_SLICE_MS {
                 break;
             }
         }
-        let read = run.read_losses().await;
+        let stepped = run.progress().steps - steps_before;
         let batch_size = run.session().config().batch_size;
+        let read_start = Instant::now();
+        let read = run.read_losses().await;
+        let read_ms = read_start.elapsed().as_secs_f64() * 1e3;
         self.train_ms += start.elapsed().as_secs_f64() * 1e3;
         self.train_images += (run.progress().steps - steps_before) * batch_size;
         let events = match read {
@@ -539,8 +557,25 @@ impl<S: RunStore> Trainer<S> {
             }
         };
         self.record_events(events);
-        if self.train_ms > 0.0 && self.train_images > 0 {
-            self.emit(Event::Speed(self.train_images as f64 / (self.train_ms / 1000.0)));
+        let speed = (self.train_ms > 0.0 && self.train_images > 0).then(|| self.train_images as f64 / (self.train_ms / 1000.0));
+        if let Some(ips) = speed {
+            self.emit(Event::Speed(ips));
+        }
+        self.steps_since_profile += stepped;
+        if let Some(Some(t)) = profiled {
+            self.steps_since_profile = 0;
+            // What a step costs on average when nobody looks (reads included), from the run's speed.
+            let plain_step_ms = speed.map_or(f64::NAN, |ips| batch_size as f64 * 1000.0 / ips);
+            self.emit(Event::Profile(protocol::StepProfile {
+                forward_ms: t.forward_ms,
+                backward_ms: t.backward_ms,
+                update_ms: t.update_ms,
+                read_ms,
+                plain_step_ms,
+                images_per_second: speed.unwrap_or(f64::NAN),
+                backend: if on_gpu { BackendKind::WebGpu } else { BackendKind::Cpu },
+                every: PROFILE_EVERY,
+            }));
         }
         let Some((progress, epoch_over)) = self.run.as_ref().map(|r| (r.progress(), r.epoch_complete() && !r.diverged())) else { return };
         self.emit(Event::Progress(progress));

@@ -155,6 +155,22 @@ pub struct RunView {
     pub images_per_second: Option<f64>,
 }
 
+/// The profiler's sample: one step split into its phases (each waited for), the time spent reading
+/// results back, and the speed, on which backend; taken every `every` steps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepProfile {
+    pub forward_ms: f64,
+    pub backward_ms: f64,
+    pub update_ms: f64,
+    /// Reading the losses of the chunk the sample was in (one transfer).
+    pub read_ms: f64,
+    /// An average step of the run (from its speed), for what the sampling costs.
+    pub plain_step_ms: f64,
+    pub images_per_second: f64,
+    pub backend: BackendKind,
+    pub every: usize,
+}
+
 /// One entry of "recent models", as the page lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecentModel {
@@ -204,6 +220,8 @@ pub enum Event {
     Log(Vec<String>),
     Epoch { result: EpochResult, confusion: Vec<Vec<u32>>, mistakes: Vec<MistakeView> },
     Speed(f64),
+    /// A profiler sample (every [`StepProfile::every`] steps while training).
+    Profile(StepProfile),
     /// The model the page predicts with changed; `version` counts the changes.
     Predictor { description: Text, version: u64 },
     /// The answer to `Predict { id }`; empty when there is none (the reason comes as a notice).

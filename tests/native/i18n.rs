@@ -101,7 +101,7 @@ fn every_message_the_code_names_exists_and_every_message_is_used() {
     assert!(files.len() > 30);
     let code: String = files.iter().map(|f| std::fs::read_to_string(f).unwrap()).collect::<Vec<_>>().join("\n");
     let mut named = BTreeSet::new();
-    for prefix in ["text!(\"", "Text::new(\"", ".t(\"", "hint=\""] {
+    for prefix in ["text!(\"", "Text::new(\"", ".t(\"", "hint=\"", "row(\""] {
         named.extend(literals_after(&code, prefix));
     }
     // Ids kept in tables: the backprop phases (`const PHASES`) and the shortcut list (`("S", "shortcut-step")`).

@@ -5,6 +5,7 @@
 mod budget;
 mod chain_rule;
 mod equations;
+mod export;
 mod gradients;
 mod i18n;
 mod idx_reader;

@@ -483,3 +483,27 @@ fn a_candidate_backend_that_measures_slower_leaves_the_run_on_the_cpu_with_the_f
     assert_eq!(last.kind, BackendKind::Cpu);
     assert_eq!(last.reason.english(), "measured: CPU 4000 images/s, WebGPU 90 images/s on the software adapter “SwiftShader”");
 }
+
+/// The profiler: while training, one step in PROFILE_EVERY comes back split into its phases, with
+/// the read time, the speed and the backend; a single Step is never sampled.
+#[test]
+fn training_sends_a_profile_every_fifty_steps_split_into_its_phases() {
+    use backprop_playground::trainer::PROFILE_EVERY;
+    let (mut trainer, events) = trainer(GatedStore::open());
+    let events_in = events.clone();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        // 640 images, batch 64: 10 steps an epoch, 12 epochs = 120 steps.
+        send(&sender, Command::Train { settings: format!("{SMALL}&epochs=12") });
+        until("finished", || last_phase(&events_in) == Some(Phase::Finished)).await;
+    });
+    let profiles: Vec<_> = events.borrow().iter().filter_map(|e| if let Event::Profile(p) = e { Some(p.clone()) } else { None }).collect();
+    assert_eq!(losses(&events), 120, "every step's loss, the sampled ones included");
+    assert!(!profiles.is_empty() && profiles.len() <= 120 / PROFILE_EVERY, "{} samples", profiles.len());
+    for p in &profiles {
+        assert!(p.forward_ms > 0.0 && p.backward_ms > 0.0 && p.update_ms > 0.0, "{p:?}");
+        assert!(p.read_ms >= 0.0 && p.images_per_second > 0.0 && p.plain_step_ms > 0.0, "{p:?}");
+        assert_eq!((p.backend, p.every), (BackendKind::Cpu, PROFILE_EVERY));
+    }
+    assert_eq!(trainer.steps(), 120);
+}

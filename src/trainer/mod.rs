@@ -23,7 +23,7 @@ use web_time::Instant;
 use crate::backprop_step::{self, BackpropView, OptimizerContext, UPDATE_TOLERANCE};
 use crate::data::MnistDataset;
 use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
-use crate::evaluation::Evaluation;
+use crate::evaluation::{Evaluation, ReadError};
 use crate::i18n::{Arg, Text};
 use crate::fine_tune::{FINE_TUNE_STEPS, fine_tune};
 use crate::inference::digit_probabilities;
@@ -647,13 +647,20 @@ impl<S: RunStore> Trainer<S> {
         )
     }
 
+    /// A snapshot of the current run as it is now (read from the device), with the run's own training
+    /// settings; `None` without a run.
+    async fn capture_run(&self) -> Option<Result<RunSnapshot, ReadError>> {
+        let run = self.run.as_ref()?;
+        let settings = PlaygroundSettings { training: run.session().config().clone(), ..self.settings.clone() };
+        Some(RunSnapshot::capture(run, &settings, self.history.clone(), now_epoch_ms()).await)
+    }
+
     /// Reads the run from the device, keeps it as the last good weights and writes it to the store
     /// unless persistence is off. Storage problems only turn persistence off; `Err` means the device
     /// could not be read.
     async fn save_snapshot(&mut self) -> Result<(), String> {
-        let Some(run) = &self.run else { return Ok(()) };
-        let settings = PlaygroundSettings { training: run.session().config().clone(), ..self.settings.clone() };
-        let snapshot = RunSnapshot::capture(run, &settings, self.history.clone(), now_epoch_ms()).await.map_err(|e| e.to_string())?;
+        let Some(captured) = self.capture_run().await else { return Ok(()) };
+        let snapshot = captured.map_err(|e| e.to_string())?;
         if matches!(self.persistence, Persistence::Off(_)) {
             self.last_snapshot = Some(snapshot);
             return Ok(());
@@ -809,16 +816,13 @@ impl<S: RunStore> Trainer<S> {
         }
         let mut snapshot = match &self.last_snapshot {
             Some(s) if s.meta.steps == steps => s.clone(),
-            _ => {
-                let settings = PlaygroundSettings { training: run.session().config().clone(), ..self.settings.clone() };
-                match RunSnapshot::capture(run, &settings, self.history.clone(), now_epoch_ms()).await {
-                    Ok(s) => s,
-                    Err(e) => {
-                        self.error(text!("keep-current-failed", reason = e.to_string()));
-                        return None;
-                    }
+            _ => match self.capture_run().await? {
+                Ok(s) => s,
+                Err(e) => {
+                    self.error(text!("keep-current-failed", reason = e.to_string()));
+                    return None;
                 }
-            }
+            },
         };
         snapshot.meta.kept_because = Some(because);
         let id = (now_epoch_ms() as u64).max(self.recent.last().map_or(0, |(id, _)| id + 1));
@@ -1139,7 +1143,6 @@ impl<S: RunStore> Trainer<S> {
     /// charts) if it is faster, else stay on the CPU path and say why with the figures.
     async fn backend_measured(&mut self, gpu: Result<f64, String>, cpu: Result<f64, String>, adapter: &str) {
         let Some((device, info, budget)) = self.candidate.take() else { return };
-        let stay = |reason: Text| BackendInfo { kind: BackendKind::Cpu, name: text!("backend-cpu"), reason };
         let speeds = |g: f64, c: f64| (format!("{g:.0}"), format!("{c:.0}"));
         let verdict = match (gpu, cpu) {
             (Ok(g), Ok(c)) if g > c => {
@@ -1153,31 +1156,27 @@ impl<S: RunStore> Trainer<S> {
             (Err(e), _) => text!("backend-gpu-failed-measuring", reason = e),
             (Ok(_), Err(e)) => text!("backend-cpu-failed-measuring", reason = e),
         };
-        self.emit(Event::Backend(stay(verdict)));
+        self.emit(Event::Backend(BackendInfo::cpu(verdict)));
     }
 
     /// Moves everything that learns to `device`: the run (weights and Adam's moments through a
     /// snapshot, so nothing changes but where the numbers live) or else the pretrained model. A run
     /// that would not fit there, or that cannot be read, stays where it is.
     async fn switch_backend(&mut self, device: Device, info: BackendInfo, budget: MemoryBudget) {
-        let moved = match &self.run {
-            Some(run) => {
-                if let Err(why) = budget::check(run.session().config(), &budget) {
-                    return self.emit(Event::Backend(BackendInfo { kind: BackendKind::Cpu, name: text!("backend-cpu"), reason: why }));
-                }
-                let settings = PlaygroundSettings { training: run.session().config().clone(), ..self.settings.clone() };
-                let restored = match RunSnapshot::capture(run, &settings, self.history.clone(), now_epoch_ms()).await {
-                    Ok(snapshot) => match (self.train.clone(), self.test.clone()) {
-                        (Some(train), Some(test)) => snapshot.restore(train, test, &device).map(|(run, _)| run),
-                        _ => Err(text!("data-not-loaded-reason")),
-                    },
-                    Err(e) => Err(Text::verbatim(e.to_string())),
-                };
-                match restored {
-                    Ok(run) => Some(run),
-                    Err(why) => return self.emit(Event::Backend(BackendInfo { kind: BackendKind::Cpu, name: text!("backend-cpu"), reason: why })),
-                }
-            }
+        if let Some(Err(why)) = self.run.as_ref().map(|run| budget::check(run.session().config(), &budget)) {
+            return self.emit(Event::Backend(BackendInfo::cpu(why)));
+        }
+        let moved = match self.capture_run().await {
+            Some(Ok(snapshot)) => match (self.train.clone(), self.test.clone()) {
+                (Some(train), Some(test)) => Some(snapshot.restore(train, test, &device).map(|(run, _)| run)),
+                _ => Some(Err(text!("data-not-loaded-reason"))),
+            },
+            Some(Err(e)) => Some(Err(Text::verbatim(e.to_string()))),
+            None => None,
+        };
+        let moved = match moved {
+            Some(Ok(run)) => Some(run),
+            Some(Err(why)) => return self.emit(Event::Backend(BackendInfo::cpu(why))),
             None => None,
         };
         self.device = Some(device);
@@ -1211,11 +1210,7 @@ impl<S: RunStore> Trainer<S> {
             (Some(snapshot), Some(train), Some(test)) => snapshot.restore(train, test, &device).ok().map(|(run, _)| (run, snapshot.clone())),
             _ => None,
         };
-        self.emit(Event::Backend(BackendInfo {
-            kind: BackendKind::Cpu,
-            name: text!("backend-cpu"),
-            reason: text!("backend-after-gpu-loss"),
-        }));
+        self.emit(Event::Backend(BackendInfo::cpu(text!("backend-after-gpu-loss"))));
         let message = match restored {
             Some((run, snapshot)) => {
                 self.history = snapshot.meta.history.expanded();

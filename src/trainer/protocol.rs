@@ -115,6 +115,13 @@ pub struct BackendInfo {
     pub reason: Text,
 }
 
+impl BackendInfo {
+    /// The CPU path in wasm, with why it is the one.
+    pub fn cpu(reason: Text) -> Self {
+        Self { kind: BackendKind::Cpu, name: crate::text!("backend-cpu"), reason }
+    }
+}
+
 /// Whether runs are kept in this browser (IndexedDB), and the latest save.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Persistence {

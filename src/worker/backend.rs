@@ -151,7 +151,7 @@ pub async fn measure_training_speed(device: &Device, sample: &MnistDataset, step
 }
 
 fn cpu(reason: Text) -> (Device, BackendInfo, MemoryBudget) {
-    (Device::flex(), BackendInfo { kind: BackendKind::Cpu, name: text!("backend-cpu"), reason }, MemoryBudget::cpu())
+    (Device::flex(), BackendInfo::cpu(reason), MemoryBudget::cpu())
 }
 
 /// WebGPU on a software adapter, to be timed against the CPU path once the page is ready.

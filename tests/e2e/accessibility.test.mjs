@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { startServer, openPage, byTestId, waitUntilReadyIn } from './harness.mjs';
+import { startServer, openPage, byTestId, waitUntilReady } from './harness.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -26,7 +26,7 @@ for (const lang of ['en', 'zh']) {
     const { page, close } = await openPage(server.origin, { bypassCSP: true });
     try {
       await page.goto(`${server.origin}/?backend=cpu&train=640&test=100&epochs=1&lang=${lang}`);
-      await waitUntilReadyIn(page);
+      await waitUntilReady(page);
       await audit(page, `${lang} ready`);
 
       await page.click(byTestId('train-button'));

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, openPage, byTestId, waitUntilReady, ARTIFACTS } from './harness.mjs';
+import { startServer, openPage, byTestId, waitUntilReady, waitForStatus, ARTIFACTS } from './harness.mjs';
 
 async function download(page, testid) {
   const [file] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.click(byTestId(testid))]);
@@ -21,7 +21,7 @@ test('metrics as CSV, the log as text, both charts as SVG and PNG, named after t
     await page.goto(`${server.origin}/?backend=cpu&train=640&test=100&epochs=6`);
     await waitUntilReady(page);
     await page.click(byTestId('train-button'));
-    await page.waitForFunction((sel) => /^Finished/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('status'), { timeout: 200_000 });
+    await waitForStatus(page, /^Finished/, 200_000);
     const stem = /^backprop-playground_784-512-256-128-10_adam_lr0\.001_batch64_\d{4}-\d\d-\d\d_\d{4}_/;
 
     const losses = await download(page, 'export-losses');

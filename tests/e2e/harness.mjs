@@ -86,13 +86,13 @@ export async function openPage(origin, { bypassCSP = false, serviceWorkers = 'bl
 
 export const byTestId = (id) => `[data-testid="${id}"]`;
 
-/** Waits until the page has loaded the data and chosen a backend. */
+/** Waits until the page has loaded the data and chosen a backend (its status says Ready, in either language). */
 export async function waitUntilReady(page, timeout = 300_000) {
   await page.waitForFunction(
     () => {
       const b = document.querySelector('[data-testid="train-button"]');
       const s = document.querySelector('[data-testid="status"]');
-      return b && !b.disabled && s && s.textContent.startsWith('Ready');
+      return b && !b.disabled && s && /^(Ready|准备就绪)/.test(s.textContent);
     },
     null,
     { timeout, polling: 250 },
@@ -106,18 +106,14 @@ export async function screenshot(page, name, { fullPage = true } = {}) {
   return file;
 }
 
-/** Waits until the status line reads as Ready in either language. */
-export async function waitUntilReadyIn(page, timeout = 300_000) {
-  await page.waitForFunction(
-    () => {
-      const b = document.querySelector('[data-testid="train-button"]');
-      const s = document.querySelector('[data-testid="status"]');
-      return b && !b.disabled && s && /^(Ready|准备就绪)/.test(s.textContent);
-    },
-    null,
-    { timeout, polling: 250 },
-  );
+
+/** Waits until the status line matches `pattern` (a RegExp). */
+export async function waitForStatus(page, pattern, timeout = 30_000) {
+  await page.waitForFunction((args) => new RegExp(args[0]).test(document.querySelector(args[1])?.textContent ?? ''), [pattern.source, byTestId('status')], { timeout, polling: 100 });
 }
+
+/** How many training losses the loss chart has. */
+export const lossPoints = async (page) => Number(await page.getAttribute(byTestId('loss-chart'), 'data-points'));
 
 /** Waits until the page is ready for a command: data loaded, and Ready, Paused (a restored run) or Finished. */
 export async function waitUntilIdle(page, timeout = 300_000) {

@@ -2,10 +2,9 @@
 // in a field; and the page used with the keyboard alone, with a visible focus ring.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openPage, byTestId, waitUntilReady } from './harness.mjs';
+import { startServer, openPage, byTestId, waitUntilReady, waitForStatus, stepOnce, lossPoints as points } from './harness.mjs';
 import { drawStroke } from './responsiveness.mjs';
 
-const points = (page) => page.$eval(byTestId('loss-chart'), (e) => Number(e.getAttribute('data-points')));
 const status = (page) => page.textContent(byTestId('status'));
 const currentPhase = (page) => page.$eval('[aria-current="step"]', (e) => e.dataset.testid);
 
@@ -38,19 +37,17 @@ test('Space, S, C, arrows, P and ? act on the page; typing in a field triggers n
     // Space: train, Space again: pause; the page does not scroll.
     const scrolledBefore = await page.evaluate(() => window.scrollY);
     await page.keyboard.press('Space');
-    await page.waitForFunction((sel) => /^Training/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('status'));
+    await waitForStatus(page, /^Training/);
     await page.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute('data-points')) > 2, byTestId('loss-chart'), { timeout: 60_000 });
     await page.keyboard.press('Space');
-    await page.waitForFunction((sel) => /^Paused/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('status'));
+    await waitForStatus(page, /^Paused/);
     assert.equal(await page.evaluate(() => window.scrollY), scrolledBefore, 'Space did not scroll the page');
     // After a mouse click on Step the button keeps focus, but Space still means train/pause.
-    const beforeStep = await points(page);
-    await page.click(byTestId('step-button'));
-    await page.waitForFunction((args) => Number(document.querySelector(args[0])?.getAttribute('data-points')) === args[1] + 1 && /^Paused/.test(document.querySelector(args[2])?.textContent ?? ''), [byTestId('loss-chart'), beforeStep, byTestId('status')]);
+    await stepOnce(page, (await points(page)) + 1);
     await page.keyboard.press('Space');
-    await page.waitForFunction((sel) => /^Training/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('status'));
+    await waitForStatus(page, /^Training/);
     await page.keyboard.press('Space');
-    await page.waitForFunction((sel) => /^Paused/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('status'));
+    await waitForStatus(page, /^Paused/);
 
     // C clears the drawing.
     await drawStroke(page, [[140, 40], [138, 140], [136, 240]]);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, openPage, byTestId, waitUntilReadyIn } from './harness.mjs';
+import { startServer, openPage, byTestId, waitUntilReady, waitForStatus, lossPoints as points } from './harness.mjs';
 
 const LOCALES = path.resolve(import.meta.dirname, '..', '..', 'locales');
 
@@ -19,14 +19,13 @@ function plainMessages(file) {
   return out;
 }
 
-const points = (page) => page.$eval(byTestId('loss-chart'), (e) => Number(e.getAttribute('data-points')));
 
 test('a Chinese browser gets Chinese; switching while training keeps the run; the choice and ?lang= stick', { timeout: 400_000 }, async () => {
   const server = await startServer();
   const { page, consoleErrors, close } = await openPage(server.origin, { locale: 'zh-CN' });
   try {
     await page.goto(`${server.origin}/?backend=cpu&train=6400&test=100&epochs=20`);
-    await waitUntilReadyIn(page);
+    await waitUntilReady(page);
     assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
     assert.equal(await page.textContent(byTestId('status')), '准备就绪：请点“训练”。');
     assert.equal(await page.textContent(byTestId('train-button')), '训练');
@@ -51,16 +50,16 @@ test('a Chinese browser gets Chinese; switching while training keeps the run; th
     const englishBody = await page.evaluate(() => document.body.innerText);
     assert.ok(!/[\u4e00-\u9fff]/.test(englishBody.replace('中文', '')), 'no Chinese left on the English page');
     await page.click(byTestId('pause-button'));
-    await page.waitForFunction((sel) => /^Paused/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('status'));
+    await waitForStatus(page, /^Paused/);
     await page.waitForFunction((sel) => /saved/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('persistence-status'));
 
     // Kept across a reload (the saved run comes back too) …
     await page.reload();
-    await page.waitForFunction((sel) => /^Paused/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('status'), { timeout: 120_000 });
+    await waitForStatus(page, /^Paused/, 120_000);
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     // … and a teacher's link wins, and stays in the address bar in step with the switch.
     await page.goto(`${server.origin}/?backend=cpu&train=6400&test=100&lang=zh`);
-    await page.waitForFunction((sel) => /^已暂停/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('status'), { timeout: 120_000 });
+    await waitForStatus(page, /^已暂停/, 120_000);
     await page.click(byTestId('lang-en'));
     assert.match(page.url(), /lang=en/);
     assert.deepEqual(consoleErrors, []);

@@ -4,7 +4,7 @@
 // and the drawing panel each fit one screen. Screenshots of every state go to test-artifacts/screens/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openPage, byTestId, waitUntilReadyIn, screenshot } from './harness.mjs';
+import { startServer, openPage, byTestId, waitUntilReady, screenshot } from './harness.mjs';
 import { drawStroke } from './responsiveness.mjs';
 
 const top = (page, sel) => page.$eval(sel, (e) => e.getBoundingClientRect().top + window.scrollY);
@@ -24,7 +24,7 @@ for (const [name, width, height] of [['phone', 390, 844], ['tablet', 768, 1024]]
     try {
       for (const lang of ['en', 'zh']) {
         await page.goto(`${server.origin}/?backend=cpu&train=640&test=100&epochs=1&lang=${lang}`);
-        await waitUntilReadyIn(page);
+        await waitUntilReady(page);
         const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(wide <= 0, `${lang}: the page is ${wide} px wider than the screen`);
         const order = [await top(page, byTestId('train-button')), await top(page, '.progress-panel'), await top(page, byTestId('loss-chart')), await top(page, byTestId('draw-canvas'))];
@@ -61,7 +61,7 @@ for (const lang of ['en', 'zh']) {
     const shot = (state) => screenshot(page, `screens/1280x720-${state}-${lang}`, { fullPage: false });
     try {
       await page.goto(`${server.origin}/?backend=cpu&train=1280&test=200&epochs=1&lang=${lang}&projector=1`);
-      await waitUntilReadyIn(page);
+      await waitUntilReady(page);
       assert.equal(await page.evaluate(() => document.documentElement.classList.contains('projector')), true);
       const bodyPx = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
       assert.ok(bodyPx >= 24, `projector body text ${bodyPx} px`);
@@ -107,7 +107,7 @@ for (const lang of ['en', 'zh']) {
       await page.$eval('.panel.backprop', (e) => e.scrollIntoView({ block: 'start' }));
       await shot('backprop');
       await page.click(byTestId('reset-button'));
-      await waitUntilReadyIn(page);
+      await waitUntilReady(page);
       await page.evaluate(() => window.scrollTo(0, 0));
       await shot('ready');
       await page.click(byTestId('train-button'));

@@ -115,6 +115,14 @@ impl Text {
     }
 }
 
+/// ", 97.9%" for a fraction, or nothing: the accuracy after a description (a saved run, a recent model).
+pub fn percent_suffix(fraction: Option<f64>) -> Text {
+    match fraction {
+        Some(f) => crate::text!("percent-suffix", percent = format!("{:.1}", f * 100.0)),
+        None => crate::text!("empty"),
+    }
+}
+
 impl From<String> for Arg {
     fn from(s: String) -> Self {
         Arg::Str(s)

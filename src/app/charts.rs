@@ -55,29 +55,27 @@ fn y_ticks(y_min: f64, y_max: f64, format: fn(f64) -> String) -> impl IntoView {
 #[component]
 pub fn LossChart(losses: RwSignal<Vec<f32>>) -> impl IntoView {
     let locale = use_locale();
-    // What the chart shows, for screen readers: first, latest and lowest smoothed loss.
-    let summary = move || {
-        losses.with(|l| {
-            if l.is_empty() {
-                return locale.t("loss-summary-empty");
-            }
-            let smoothed = smooth(l, crate::export::LOSS_SMOOTHING);
-            let first = smoothed.first().copied().unwrap_or(f32::NAN);
-            let last = smoothed.last().copied().unwrap_or(f32::NAN);
-            let lowest = smoothed.iter().copied().fold(f32::INFINITY, f32::min);
-            locale.text(&text!("loss-summary", steps = l.len(), first = format!("{first:.3}"), last = format!("{last:.3}"), lowest = format!("{lowest:.3}")))
-        })
-    };
+    // One smoothing per update, for the curve and for the screen readers' summary (first, latest and
+    // lowest smoothed loss).
     let data = Memo::new(move |_| {
         losses.with(|l| {
             let finite: Vec<f32> = l.iter().copied().filter(|v| v.is_finite()).collect();
             let y_max = finite.iter().copied().fold(0.0f32, f32::max).max(0.1) as f64 * 1.05;
             let raw: Vec<(f64, f64)> = l.iter().enumerate().map(|(i, &v)| ((i + 1) as f64, v as f64)).collect();
-            let smoothed: Vec<(f64, f64)> = smooth(l, crate::export::LOSS_SMOOTHING).into_iter().enumerate().map(|(i, v)| ((i + 1) as f64, v as f64)).collect();
+            let smoothed_values = smooth(l, crate::export::LOSS_SMOOTHING);
+            let lowest = smoothed_values.iter().copied().fold(f32::INFINITY, f32::min);
+            let summary = smoothed_values.first().zip(smoothed_values.last()).map(|(&first, &last)| (first, last, lowest));
+            let smoothed: Vec<(f64, f64)> = smoothed_values.into_iter().enumerate().map(|(i, v)| ((i + 1) as f64, v as f64)).collect();
             let x_max = l.len().max(1) as f64;
-            (polyline(&raw, x_max, 0.0, y_max), polyline(&smoothed, x_max, 0.0, y_max), y_max, l.len())
+            (polyline(&raw, x_max, 0.0, y_max), polyline(&smoothed, x_max, 0.0, y_max), y_max, l.len(), summary)
         })
     });
+    let summary = move || match data.with(|d| (d.3, d.4)) {
+        (steps, Some((first, last, lowest))) => {
+            locale.text(&text!("loss-summary", steps = steps, first = format!("{first:.3}"), last = format!("{last:.3}"), lowest = format!("{lowest:.3}")))
+        }
+        _ => locale.t("loss-summary-empty"),
+    };
     view! {
         <figure class="chart">
             <figcaption id="loss-chart-title">{move || locale.t("loss-chart-title")} " " <span class="legend raw">{move || locale.t("legend-raw")}</span> " " <span class="legend smooth">{move || locale.t("legend-smoothed")}</span></figcaption>

@@ -142,10 +142,7 @@ fn RecentModels(trainer: Trainer, state: PlaygroundState) -> impl IntoView {
                 <ul class="recent-models" data-testid="recent-models">
                     {state.recent.get().into_iter().map(|m| {
                         let id = m.id;
-                        let accuracy = match m.test_accuracy {
-                            Some(a) => text!("percent-suffix", percent = format!("{:.1}", a * 100.0)),
-                            None => text!("empty"),
-                        };
+                        let accuracy = crate::i18n::percent_suffix(m.test_accuracy);
                         let description = match &m.problem {
                             None => text!("recent-entry", when = Arg::Time(m.kept_at_ms), because = m.because.clone(), step = m.steps, epoch = m.epoch, accuracy = accuracy, settings = m.settings.clone()),
                             Some(why) => text!("recent-unreadable", when = Arg::Time(m.kept_at_ms), reason = why.clone()),

@@ -634,10 +634,7 @@ impl<S: RunStore> Trainer<S> {
     }
 
     fn describe_snapshot(&self, snapshot: &RunSnapshot) -> Text {
-        let accuracy = match snapshot.meta.history.epochs.last() {
-            Some(e) => text!("percent-suffix", percent = format!("{:.1}", e.accuracy * 100.0)),
-            None => text!("empty"),
-        };
+        let accuracy = crate::i18n::percent_suffix(snapshot.meta.history.epochs.last().map(|e| e.accuracy));
         text!(
             "snapshot-described",
             time = Arg::Time(snapshot.meta.saved_at_ms),

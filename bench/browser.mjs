@@ -12,7 +12,8 @@ import { option, flag } from './options.mjs';
 import { mark, othersCores, waitUntilQuiet, QUIET_CORES } from './quiet.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const DIST = path.join(root, 'dist');
+// --dist DIR serves another build (an earlier commit's, for a before/after pair in one session).
+const DIST = path.resolve(option('dist', path.join(root, 'dist')));
 const OUT = path.join(root, 'target', 'bench');
 const REPEATS = Number(option('repeats', '5'));
 // tfjs-wasm runs cross-origin isolated (threads allowed), tfjs-wasm-plain without: which is faster

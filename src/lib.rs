@@ -15,6 +15,7 @@ pub mod equations;
 pub mod evaluation;
 pub mod export;
 pub mod fine_tune;
+pub mod fused_adam;
 pub mod i18n;
 pub mod inference;
 pub mod model;

@@ -4,7 +4,8 @@
 //! Why not `ModuleOptimizer`: its state can only be exported with `to_record()`, which reads tensors
 //! synchronously and panics on WebGPU. Holding Adam's moments here lets the page read them with one
 //! async `Transaction`, store them (IndexedDB) and put them back after a reload or a lost GPU.
-//! The arithmetic is burn's: `Optimizer::step` of the same `Adam` that `AdamConfig::init` wraps.
+//! The arithmetic is burn's: `Optimizer::step` of the same `Adam` that `AdamConfig::init` wraps, or on
+//! the CPU the same operations in one pass per parameter (`fused_adam`, equal to the last bit).
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use burn::tensor::{Device, Tensor, TensorData, Transaction};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 use crate::evaluation::ReadError;
+use crate::fused_adam;
 use crate::model::Mlp;
 
 /// Which optimizer updates the weights.
@@ -90,8 +92,8 @@ impl MlpOptimizer {
             .zip(&mut self.moments)
             .map(|(layer, moments)| match self.kind {
                 OptimizerKind::Adam => Linear {
-                    weight: step_param(&self.adam, learning_rate, layer.weight, &mut grads, &mut moments.weight),
-                    bias: layer.bias.map(|b| step_param(&self.adam, learning_rate, b, &mut grads, &mut moments.bias)),
+                    weight: step_adam_param(&self.adam, learning_rate, layer.weight, &mut grads, &mut moments.weight),
+                    bias: layer.bias.map(|b| step_adam_param(&self.adam, learning_rate, b, &mut grads, &mut moments.bias)),
                 },
                 OptimizerKind::Sgd => Linear {
                     weight: step_param(&self.sgd, learning_rate, layer.weight, &mut grads, &mut None),
@@ -193,6 +195,33 @@ impl MlpOptimizer {
         }
         Ok(optimizer)
     }
+}
+
+/// One parameter through Adam: in one fused pass on the CPU (`fused_adam`, the same numbers), through
+/// burn's `Adam` elsewhere.
+fn step_adam_param<const D: usize>(
+    adam: &Adam,
+    learning_rate: f64,
+    param: Param<Tensor<D>>,
+    grads: &mut GradientsParams,
+    state: &mut Option<AdamState<D>>,
+) -> Param<Tensor<D>> {
+    let fused = grads.get::<D>(param.id).is_some_and(|grad| fused_adam::fits(&param.val().inner(), &grad, state));
+    if !fused {
+        return step_param(adam, learning_rate, param, grads, state);
+    }
+    let (id, tensor, mapper) = param.consume();
+    let Some(grad) = grads.remove::<D>(id) else {
+        return Param::from_mapped_value(id, tensor, mapper);
+    };
+    let require_grad = tensor.is_require_grad();
+    let (updated, new_state) = fused_adam::step(learning_rate, tensor.inner(), grad, state.take());
+    *state = new_state;
+    let mut updated = Tensor::from_inner(updated);
+    if require_grad {
+        updated = updated.require_grad();
+    }
+    Param::from_mapped_value(id, updated, mapper)
 }
 
 /// One parameter through burn's `Optimizer::step`, keeping its id and autodiff tracking (as

@@ -208,7 +208,7 @@ async fn profile(session: &mut TrainingSession, batches: &[crate::data::MnistBat
     kernels.push(time_kernel("ReLU [64,512]", read_cost, || first(activation::relu(h1.clone()))).await?);
     kernels.push(time_kernel("bias gradient: sum over the batch [64,512]→[512]", read_cost, || first(h1.clone().sum_dim(0))).await?);
     kernels.push(
-        time_kernel("Adam update of fc1.weight [784,512] (10 elementwise ops)", read_cost, || {
+        time_kernel("burn's Adam update of fc1.weight [784,512] (10 elementwise ops; the CPU path now fuses them)", read_cost, || {
             let g = h1.clone().slice([0..1, 0..512]).expand([784, 512]); // [784, 512]
             let m = m.clone().mul_scalar(0.9).add(g.clone().mul_scalar(0.1)); // [784, 512]
             let v = v.clone().mul_scalar(0.999).add(g.clone().mul(g).mul_scalar(0.001)); // [784, 512]

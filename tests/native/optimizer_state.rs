@@ -4,15 +4,18 @@ use backprop_playground::model::MlpConfig;
 use backprop_playground::optimizer::MlpOptimizer;
 use backprop_playground::training::{OptimizerKind, TrainingConfig, TrainingSession};
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams};
+use backprop_playground::fused_adam;
+use backprop_playground::optimizer::{ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON};
+use burn::optim::{AdamConfig, AdamState, GradientsParams, Optimizer};
+use burn::tensor::{Distribution, Tensor};
 use burn::tensor::Device;
 
 fn values(session: &TrainingSession) -> Vec<f32> {
     session.inference_model().layers.iter().flat_map(|l| l.weight.val().into_data().iter::<f32>().collect::<Vec<_>>()).collect()
 }
 
-/// The session's optimizer is burn's Adam stepped per parameter; it must match burn's own
-/// `ModuleOptimizer` (what `AdamConfig::init` returns) step for step.
+/// The session's optimizer (the fused CPU Adam here) must match burn's own `ModuleOptimizer` (what
+/// `AdamConfig::init` returns) step for step, over 100 steps of real training.
 #[test]
 fn session_adam_matches_burns_module_optimizer() {
     let device = Device::flex();
@@ -23,8 +26,8 @@ fn session_adam_matches_burns_module_optimizer() {
     let mut reference_model = session.model.clone();
     let mut reference = AdamConfig::new().with_beta_1(0.9).with_beta_2(0.999).with_epsilon(1e-8).init();
     let loss_fn = burn::nn::loss::CrossEntropyLossConfig::new().init(&device.clone().autodiff());
-    for step in 0..4 {
-        let indices: Vec<usize> = (step * 64..step * 64 + 64).collect();
+    for step in 0..100 {
+        let indices: Vec<usize> = ((step % 4) * 64..(step % 4) * 64 + 64).collect();
         let batch = make_batch(&train, &indices, session.device());
         session.step(&batch);
         let loss = loss_fn.forward(reference_model.forward(batch.images.clone()), batch.targets.clone());
@@ -36,7 +39,7 @@ fn session_adam_matches_burns_module_optimizer() {
     assert_eq!(ours.len(), theirs.len());
     let worst = ours.iter().zip(&theirs).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
     assert!(worst < 1e-6, "largest difference {worst}");
-    assert_eq!(session.optimizer().adam_time(), 4);
+    assert_eq!(session.optimizer().adam_time(), 100);
 }
 
 /// Saving Adam's moments and loading them into a fresh session continues exactly where it stopped;
@@ -69,4 +72,56 @@ fn saved_adam_state_continues_the_same_trajectory() {
     let other = MlpConfig::new().with_hidden(vec![8]).init(&device);
     assert!(MlpOptimizer::load(OptimizerKind::Adam, &bytes, &other, &device).is_err());
     assert!(MlpOptimizer::load(OptimizerKind::Adam, b"garbage", &other, &device).is_err());
+}
+
+fn floats<const D: usize>(t: &Tensor<D>) -> Vec<f32> {
+    t.clone().into_data().iter::<f32>().collect()
+}
+
+fn largest_difference(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+}
+
+/// The fused pass against burn's `Adam::step` on the same parameter: weights and both moments
+/// within 1e-6 after each of 100 steps, with gradients of every size (tiny ones test ε, large ones
+/// the bias correction), and the fused path really taken on the CPU device.
+#[test]
+fn fused_adam_equals_burns_adam_over_100_steps() {
+    let device = Device::flex();
+    let adam = AdamConfig::new().with_beta_1(ADAM_BETA1).with_beta_2(ADAM_BETA2).with_epsilon(ADAM_EPSILON).build();
+    let start = Tensor::<2>::random([37, 23], Distribution::Normal(0.0, 0.1), &device); // [37, 23]
+    let (mut ours, mut theirs) = (start.clone(), start);
+    let (mut our_state, mut their_state): (Option<AdamState<2>>, Option<AdamState<2>>) = (None, None);
+    for step in 0..100 {
+        let scale = [1e-9, 1e-4, 1.0, 30.0][step % 4];
+        let grad = Tensor::<2>::random([37, 23], Distribution::Normal(0.0, scale), &device); // [37, 23]
+        assert!(fused_adam::fits(&ours, &grad, &our_state), "step {step}: the CPU tensors take the fused path");
+        (ours, our_state) = fused_adam::step(1e-3, ours, grad.clone(), our_state.take());
+        let (next, state) = adam.step(1e-3, theirs, grad, their_state.take());
+        (theirs, their_state) = (next, state);
+        let (a, b) = (our_state.as_ref().unwrap(), their_state.as_ref().unwrap());
+        assert_eq!(a.momentum.time, b.momentum.time);
+        for (what, x, y) in [
+            ("weights", floats(&ours), floats(&theirs)),
+            ("first moment", floats(&a.momentum.moment_1), floats(&b.momentum.moment_1)),
+            ("second moment", floats(&a.momentum.moment_2), floats(&b.momentum.moment_2)),
+        ] {
+            let worst = largest_difference(&x, &y);
+            assert!(worst < 1e-6, "step {step}: {what} differ by {worst}");
+        }
+    }
+    assert_ne!(floats(&ours), floats(&Tensor::<2>::zeros([37, 23], &device)));
+}
+
+/// Tensors the fused pass cannot take (another shape, moments of another shape) go through burn's
+/// `Adam` instead of being misread.
+#[test]
+fn fused_adam_refuses_what_does_not_fit() {
+    let device = Device::flex();
+    let w = Tensor::<2>::zeros([4, 3], &device); // [4, 3]
+    assert!(!fused_adam::fits(&w, &Tensor::<2>::zeros([3, 4], &device), &None));
+    let other = AdamState::new(burn::optim::AdaptiveMomentumState::new(1, Tensor::<2>::zeros([2, 2], &device), Tensor::<2>::zeros([2, 2], &device)));
+    assert!(!fused_adam::fits(&w, &Tensor::<2>::zeros([4, 3], &device), &Some(other)));
+    assert!(fused_adam::fits(&w, &Tensor::<2>::zeros([4, 3], &device), &None));
 }

@@ -1,0 +1,115 @@
+//! Adam on the CPU in one pass per parameter.
+//!
+//! burn's `Adam::step` is ten tensor operations per parameter (scale, add, square, scale, add, sqrt,
+//! add, scale, divide, subtract), each a pass over memory with its own allocation: on the 567k weights
+//! of the seed's MLP that was a third of a CPU step (issue 15). Here the weights, gradient and moments
+//! are taken out of their tensors (without copying, when the tensor is the only owner of its buffer),
+//! updated in one loop that reads each value once and writes it once, and put back.
+//!
+//! The arithmetic is burn's, operation for operation and in the same order (no fused multiply-add), so
+//! the result is the same as `burn::optim::Adam` to the last bit; `tests/native/optimizer_state.rs`
+//! holds the two within 1e-6 over 100 steps. Only CPU (`flex`) tensors take this path: on WebGPU a read
+//! is asynchronous, and burn's own operations run there.
+
+use burn::optim::{AdaptiveMomentumState, AdamState};
+use burn::tensor::{DType, Device, Tensor, TensorData};
+
+use crate::optimizer::{ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON};
+
+/// Whether `device` computes on the CPU, where a tensor's values can be taken synchronously.
+pub fn runs_on_cpu(device: &Device) -> bool {
+    // burn compares devices without their autodiff flag.
+    *device == Device::flex()
+}
+
+/// Adam's per-step scalars, computed as burn computes them.
+#[derive(Clone, Copy, Debug)]
+struct StepScalars {
+    beta_1: f32,
+    one_minus_beta_1: f32,
+    beta_2: f32,
+    one_minus_beta_2: f32,
+    combined_factor: f32,
+    epsilon: f32,
+    learning_rate: f32,
+}
+
+impl StepScalars {
+    fn new(time: usize, learning_rate: f64) -> Self {
+        let time = i32::try_from(time).unwrap_or(i32::MAX);
+        let bias_correction2_sqrt = (1.0 - ADAM_BETA2.powi(time)).sqrt();
+        Self {
+            beta_1: ADAM_BETA1,
+            one_minus_beta_1: 1.0 - ADAM_BETA1,
+            beta_2: ADAM_BETA2,
+            one_minus_beta_2: 1.0 - ADAM_BETA2,
+            combined_factor: bias_correction2_sqrt / (1.0 - ADAM_BETA1.powi(time)),
+            epsilon: ADAM_EPSILON * bias_correction2_sqrt,
+            learning_rate: learning_rate as f32,
+        }
+    }
+}
+
+/// The loop itself: `w`, `m`, `v` updated in place from `g`, all four the same length.
+// simd128 lets LLVM turn the loop into 4-wide vector code in wasm (the crate is not built with it
+// globally); natively the baseline SSE2 already does.
+#[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
+fn update(s: StepScalars, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+    for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+        *m = *m * s.beta_1 + g * s.one_minus_beta_1;
+        *v = *v * s.beta_2 + (g * g) * s.one_minus_beta_2;
+        let step = (*m * s.combined_factor) / (v.sqrt() + s.epsilon);
+        *w -= step * s.learning_rate;
+    }
+}
+
+fn take_values<const D: usize>(tensor: Tensor<D>) -> Option<Vec<f32>> {
+    let data = burn::tensor::try_read_sync(tensor.into_data_async())?.ok()?;
+    data.try_into_vec::<f32>().ok()
+}
+
+/// Whether [`step`] can update this parameter: CPU `f32` tensors of one shape.
+pub fn fits<const D: usize>(tensor: &Tensor<D>, grad: &Tensor<D>, state: &Option<AdamState<D>>) -> bool {
+    let same = |t: &Tensor<D>| t.dims() == tensor.dims() && t.dtype() == DType::F32;
+    let state_fits = state.as_ref().is_none_or(|s| same(&s.momentum.moment_1) && same(&s.momentum.moment_2));
+    runs_on_cpu(&tensor.device()) && same(tensor) && same(grad) && state_fits
+}
+
+/// One Adam step of a parameter that [`fits`] (plain tensors, not autodiff): the new weights and
+/// Adam's new state.
+///
+/// Taking values out of CPU tensors that fit cannot fail short of a fault inside burn. If it ever
+/// did, the weights come back as NaN and the state empty: the run then treats the step as diverged
+/// and goes back to its last good weights, which is what a user sees for any failed step.
+pub fn step<const D: usize>(
+    learning_rate: f64,
+    tensor: Tensor<D>,
+    grad: Tensor<D>,
+    state: Option<AdamState<D>>,
+) -> (Tensor<D>, Option<AdamState<D>>) {
+    let shape = tensor.dims();
+    let device = tensor.device();
+    let make = |values: Vec<f32>| Tensor::<D>::from_data(TensorData::new(values, shape), &device); // shape of the parameter
+    let count = shape.iter().product::<usize>();
+    let taken = (|| {
+        let (time, m, v) = match state {
+            Some(s) => (s.momentum.time + 1, take_values(s.momentum.moment_1)?, take_values(s.momentum.moment_2)?),
+            // Zero moments give exactly burn's first step: 0·β + x = x.
+            None => (1, vec![0.0; count], vec![0.0; count]),
+        };
+        let g = take_values(grad)?;
+        let w = take_values(tensor)?;
+        [g.len(), m.len(), v.len(), w.len()].iter().all(|&n| n == count).then_some((time, w, g, m, v))
+    })();
+    let Some((time, mut w, g, mut m, mut v)) = taken else {
+        return (make(vec![f32::NAN; count]), None);
+    };
+    // SAFETY (wasm): simd128 is in every browser that runs WebGPU or this page's wasm at all
+    // (Chrome 91, Firefox 89, Safari 16.4); gemm's kernels in the same binary already use it.
+    #[allow(unused_unsafe)]
+    unsafe {
+        update(StepScalars::new(time, learning_rate), &mut w, &g, &mut m, &mut v)
+    };
+    let state = AdamState::new(AdaptiveMomentumState::new(time, make(m), make(v)));
+    (make(w), Some(state))
+}

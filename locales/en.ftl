@@ -102,6 +102,7 @@ download-unreadable = The download failed: the weights could not be read ({ $rea
 drawing-wrong-size = A drawing must be 28×28 = { $expected } pixels, got { $got }.
 model-still-loading = The model is still loading…
 prediction-failed = Prediction failed: { $reason }
+weight-tiles-failed = The first layer's weights could not be read: { $reason }
 label-first = Label a drawing first: click the digit it should be.
 label-not-digit = a label is not a digit.
 my-digits-unreadable = My digits are unreadable: { $reason }
@@ -340,6 +341,9 @@ export-confusion = Confusion matrix (CSV)
 export-log = Training log (text)
 export-loss-svg = Loss chart (SVG)
 export-loss-png = Loss chart (PNG)
+export-weight-grid = First layer's weights (PNG)
+export-weights-first = Open “Inside the network” first: the weight grid is drawn there.
+weight-grid-title = What the first layer looks for: { $units } units, each 28×28; blue −{ $scale } … white 0 … red +{ $scale }
 export-accuracy-svg = Accuracy chart (SVG)
 export-accuracy-png = Accuracy chart (PNG)
 exported = Saved { $name }.
@@ -420,3 +424,23 @@ example-plot-label = loss over repeated updates
 example-after-updates = After { $updates } updates: L = { $right } with the correct sign (blue), L = { $wrong } following the article's sign (red).
 example-range = use a number between −1,000,000 and 1,000,000
 example-plot-max = L max { $value }
+
+## The network view
+network-title = Inside the network
+network-diagram = The network, layer by layer
+hidden-layer = Hidden layer { $number }
+hidden-layer-size = Hidden layer { $number }: { $size } units
+outputs = Outputs
+tiles-title = What the first layer looks for
+tiles-explained = Each tile is one unit of the first layer: its 784 incoming weights laid out as the 28×28 image they multiply. Red pixels raise the unit's output where there is ink, blue ones lower it, white is 0. One colour scale for all tiles: ±{ $scale } (the largest weight).
+tiles-waiting = The weights appear here once a model is loaded.
+tiles-click = Click a tile to see that unit large, with its bias and what it makes of your drawing.
+unit-large = The selected unit's weights, large
+unit-facts = Unit { $unit }: bias { $bias }; its output for your drawing (after ReLU): { $activation }
+unit-facts-no-drawing = Unit { $unit }: bias { $bias }. Draw a digit to see its output.
+activations-title = What each layer makes of your drawing
+activations-explained = Every cell is one unit's output for the drawing, after the activation function. Grey cells are exactly 0: ReLU switched those units off. Colours use each layer's own scale (red high, blue below zero).
+activations-waiting = Draw a digit in the drawing panel to see every layer's output.
+activations-hover = Point at a cell, or focus a layer and use the arrow keys, to read its value.
+activation-strip-label = Outputs of hidden layer { $layer }
+activation-value = Hidden layer { $layer }, unit { $unit }: { $value }

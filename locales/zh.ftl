@@ -90,6 +90,7 @@ download-unreadable = 下载失败：无法读取权重（{ $reason }）
 drawing-wrong-size = 一幅图必须是 28×28 = { $expected } 个像素，收到的是 { $got } 个。
 model-still-loading = 模型仍在加载…
 prediction-failed = 预测失败：{ $reason }
+weight-tiles-failed = 无法读取第一层的权重：{ $reason }
 label-first = 请先给这幅图加上标签：点击它应该是的那个数字。
 label-not-digit = 有一个标签不是数字。
 my-digits-unreadable = “我的数字”无法读取：{ $reason }
@@ -319,6 +320,9 @@ export-confusion = 混淆矩阵（CSV）
 export-log = 训练日志（文本）
 export-loss-svg = 损失曲线图（SVG）
 export-loss-png = 损失曲线图（PNG）
+export-weight-grid = 第一层的权重（PNG）
+export-weights-first = 请先打开“网络内部”：权重网格在那里绘制。
+weight-grid-title = 第一层在寻找什么：{ $units } 个单元，每个 28×28；蓝 −{ $scale } … 白 0 … 红 +{ $scale }
 export-accuracy-svg = 准确率曲线图（SVG）
 export-accuracy-png = 准确率曲线图（PNG）
 exported = 已保存 { $name }。
@@ -399,3 +403,23 @@ example-plot-label = 重复更新时的损失
 example-after-updates = 更新 { $updates } 次之后：用正确的符号 L = { $right }（蓝色），按文章的符号 L = { $wrong }（红色）。
 example-range = 请使用 −1,000,000 到 1,000,000 之间的数
 example-plot-max = L 最大值 { $value }
+
+## The network view
+network-title = 网络内部
+network-diagram = 网络结构，逐层展示
+hidden-layer = 隐藏层 { $number }
+hidden-layer-size = 隐藏层 { $number }：{ $size } 个单元
+outputs = 输出
+tiles-title = 第一层在寻找什么
+tiles-explained = 每个小方块是第一层的一个单元：它的 784 个输入权重按所乘的 28×28 图像排列。红色像素在有笔画处提高该单元的输出，蓝色降低，白色为 0。所有方块共用一个色标：±{ $scale }（最大的权重）。
+tiles-waiting = 模型加载后，权重会显示在这里。
+tiles-click = 点击一个方块，放大查看该单元，以及它的偏置和它对你的手写数字的输出。
+unit-large = 所选单元的权重（放大）
+unit-facts = 单元 { $unit }：偏置 { $bias }；它对你的手写数字的输出（ReLU 之后）：{ $activation }
+unit-facts-no-drawing = 单元 { $unit }：偏置 { $bias }。写一个数字即可看到它的输出。
+activations-title = 每一层如何理解你的手写数字
+activations-explained = 每个格子是一个单元对这个数字的输出（经过激活函数之后）。灰色格子恰好为 0：ReLU 关闭了这些单元。颜色按每层自己的色标（红色高，蓝色小于零）。
+activations-waiting = 在手写面板中写一个数字，即可看到每一层的输出。
+activations-hover = 指向一个格子，或聚焦某一层后用方向键，即可读出它的值。
+activation-strip-label = 隐藏层 { $layer } 的输出
+activation-value = 隐藏层 { $layer }，单元 { $unit }：{ $value }

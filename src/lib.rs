@@ -18,6 +18,7 @@ pub mod fine_tune;
 pub mod fused_adam;
 pub mod i18n;
 pub mod inference;
+pub mod inspect;
 pub mod model;
 pub mod neuron;
 pub mod optimizer;

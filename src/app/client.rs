@@ -118,7 +118,8 @@ fn apply(event: Event, state: PlaygroundState, form: SettingsForm) {
             state.predictor_description.set(description);
             state.model_version.set(version);
         }
-        Event::Prediction { id, probabilities } => state.prediction.set(Some((id, probabilities))),
+        Event::Prediction { id, activations } => state.prediction.set(Some((id, activations))),
+        Event::WeightTiles(tiles) => state.weight_tiles.set(Some(tiles)),
         Event::Persistence(p) => state.persistence.set(p),
         Event::FormSettings(query) => form.set_training(&PlaygroundSettings::from_query(&query).0),
         Event::Notice { to, text } => {

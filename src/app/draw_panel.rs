@@ -181,6 +181,7 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
         let DrawingInput::Digit(input) = preprocess_drawing(&ink, w, h) else {
             preview.set(None);
             state.drawing.set(None);
+            state.inspected.set(None);
             probabilities.set(None);
             latency.set(None);
             pending.set_value(None);
@@ -200,7 +201,7 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
     };
     // The answer to the request in flight; then the drawing as it is now, if it changed meanwhile.
     Effect::new(move |_| {
-        let Some((id, probs)) = state.prediction.get() else { return };
+        let Some((id, activations)) = state.prediction.get() else { return };
         let Some(asked) = pending.get_value().filter(|p| p.id == id) else { return };
         pending.set_value(None);
         if redraw_waiting.get_value() {
@@ -209,9 +210,10 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
         } else {
             predicting.set(false);
         }
-        if probs.is_empty() {
+        if activations.probabilities.is_empty() {
             return;
         }
+        let probs = activations.probabilities.clone();
         let round_trip = now_ms() - asked.sent_ms;
         latency.set(Some(round_trip));
         answered.update(|n| *n += 1);
@@ -222,7 +224,10 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
             }
         });
         if let Some((digit, _)) = top_prediction(&probs) {
-            state.drawing.set(Some((asked.pixels, digit)));
+            state.drawing.set(Some((asked.pixels.clone(), digit)));
+        }
+        if asked.pixels.len() == IMAGE_PIXELS {
+            state.inspected.set(Some((asked.pixels, activations)));
         }
         probabilities.set(Some(probs));
     });

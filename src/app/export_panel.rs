@@ -91,10 +91,39 @@ async fn svg_to_png(svg: &str, width: f64, height: f64) -> Result<Vec<u8>, Strin
     ctx.scale(SCALE, SCALE).map_err(|e| js_error_text(&e))?;
     let draw: js_sys::Function = js_sys::Reflect::get(&ctx, &"drawImage".into()).and_then(|f| f.dyn_into().map_err(JsValue::from)).map_err(|e| js_error_text(&e))?;
     draw.call3(&ctx, &image, &0.0.into(), &0.0.into()).map_err(|e| js_error_text(&e))?;
+    canvas_png(&canvas)
+}
+
+/// A canvas's picture as a PNG file's bytes.
+fn canvas_png(canvas: &web_sys::HtmlCanvasElement) -> Result<Vec<u8>, String> {
+    let window = web_sys::window().ok_or("no window")?;
     let data_url = canvas.to_data_url_with_type("image/png").map_err(|e| js_error_text(&e))?;
     let base64 = data_url.split_once(',').map(|(_, b)| b).ok_or("no PNG data")?;
     let binary = window.atob(base64).map_err(|e| js_error_text(&e))?;
     Ok(binary.chars().map(|c| c as u32 as u8).collect())
+}
+
+/// The network view's weight grid, three times its size with sharp pixels, under a title that
+/// states the colour scale.
+fn weight_grid_png(title: &str) -> Result<Vec<u8>, String> {
+    const SCALE: f64 = 3.0;
+    const HEADER: f64 = 44.0;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let grid: web_sys::HtmlCanvasElement =
+        document.query_selector("[data-testid=\"weight-grid\"]").ok().flatten().ok_or("no weight grid")?.dyn_into().map_err(|_| "no weight grid")?;
+    let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").map_err(|e| js_error_text(&e))?.dyn_into().map_err(|_| "no canvas")?;
+    let (width, height) = (f64::from(grid.width()) * SCALE, f64::from(grid.height()) * SCALE);
+    canvas.set_width(width as u32);
+    canvas.set_height((height + HEADER) as u32);
+    let ctx: web_sys::CanvasRenderingContext2d = canvas.get_context("2d").ok().flatten().ok_or("no 2d context")?.dyn_into().map_err(|_| "no 2d context")?;
+    ctx.set_fill_style_str("#ffffff");
+    ctx.fill_rect(0.0, 0.0, width, height + HEADER);
+    ctx.set_fill_style_str("#1d2733");
+    ctx.set_font("bold 22px sans-serif");
+    ctx.fill_text(title, 8.0, 30.0).map_err(|e| js_error_text(&e))?;
+    ctx.set_image_smoothing_enabled(false);
+    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&grid, 0.0, HEADER, width, height).map_err(|e| js_error_text(&e))?;
+    canvas_png(&canvas)
 }
 
 #[component]
@@ -141,6 +170,13 @@ pub fn ExportPanel(state: PlaygroundState, settings: Signal<Option<PlaygroundSet
             }
         }
     };
+    let weight_grid = move |_| match state.weight_tiles.with_untracked(|t| t.as_ref().map(|t| (t.units, t.scale))) {
+        None => status.set(Some(text!("export-weights-first"))),
+        Some((units, scale)) => match weight_grid_png(&locale.text(&text!("weight-grid-title", units = units, scale = format!("{scale:.3}")))) {
+            Ok(bytes) => save(&bytes, "_weight-grid.png"),
+            Err(e) => status.set(Some(text!("export-failed", reason = e))),
+        },
+    };
     view! {
         <section class="panel export" aria-labelledby="export-title">
             <h2 id="export-title">{move || locale.t("export-title")}</h2>
@@ -156,6 +192,7 @@ pub fn ExportPanel(state: PlaygroundState, settings: Signal<Option<PlaygroundSet
                 <button data-testid="export-loss-png" on:click=move |_| chart("loss-chart", "loss-chart-title", "loss-chart", true)>{move || locale.t("export-loss-png")}</button>
                 <button data-testid="export-accuracy-svg" on:click=move |_| chart("accuracy-chart", "accuracy-chart-title", "accuracy-chart", false)>{move || locale.t("export-accuracy-svg")}</button>
                 <button data-testid="export-accuracy-png" on:click=move |_| chart("accuracy-chart", "accuracy-chart-title", "accuracy-chart", true)>{move || locale.t("export-accuracy-png")}</button>
+                <button data-testid="export-weight-grid" on:click=weight_grid>{move || locale.t("export-weight-grid")}</button>
             </div>
             {move || status.get().map(|s| view! { <p class="hint" role="status" data-testid="export-status">{move || locale.text(&s)}</p> })}
         </section>

@@ -10,8 +10,10 @@ mod controls;
 mod digit_image;
 mod draw_panel;
 mod export_panel;
+mod heatmap;
 mod locale;
 mod math;
+mod network_panel;
 mod offline;
 mod panels;
 mod profiler_panel;
@@ -30,6 +32,7 @@ use controls::{SettingsForm, SettingsPanel, TrainingButtons};
 use draw_panel::DrawPanel;
 use export_panel::ExportPanel;
 use locale::{provide_locale, use_locale};
+use network_panel::NetworkPanel;
 use panels::{ConfusionMatrix, MistakeGallery, TrainLog};
 use profiler_panel::ProfilerPanel;
 use state::{Phase, PlaygroundState};
@@ -301,6 +304,7 @@ pub fn App() -> impl IntoView {
                     </div>
                 </section>
                 <DrawPanel trainer state settings=parsed_settings/>
+                <NetworkPanel trainer state settings=parsed_settings/>
                 <details class="secondary" prop:open=move || !projector.get()>
                     <summary>{move || locale.t("more-panels")}</summary>
                     <div class="secondary-panels">

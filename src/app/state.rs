@@ -8,6 +8,7 @@ use crate::backprop_step::BackpropView;
 use crate::data::mnist::NUM_CLASSES;
 use crate::i18n::Text;
 use crate::run::Progress;
+pub use crate::trainer::protocol::{Activations, FirstLayerTiles};
 pub use crate::trainer::protocol::{BackendInfo, EpochResult, MistakeView, Persistence, Phase, RecentModel, StepProfile};
 
 pub type Confusion = [[u32; NUM_CLASSES]; NUM_CLASSES];
@@ -32,8 +33,13 @@ pub struct PlaygroundState {
     pub model_version: RwSignal<u64>,
     /// Which model the drawing panel predicts with, in words.
     pub predictor_description: RwSignal<Text>,
-    /// The latest prediction from the trainer: `(request id, ten probabilities)`.
-    pub prediction: RwSignal<Option<(u64, Vec<f32>)>>,
+    /// The latest prediction from the trainer: `(request id, probabilities and every layer's output)`.
+    pub prediction: RwSignal<Option<(u64, Activations)>>,
+    /// The drawing as the network saw it with what every layer made of it (the network view's
+    /// strips); written by the drawing panel when its prediction arrives.
+    pub inspected: RwSignal<Option<(Vec<u8>, Activations)>>,
+    /// The predicting model's first layer as tiles, while the network view is open.
+    pub weight_tiles: RwSignal<Option<FirstLayerTiles>>,
     /// The user's current drawing as the network sees it, with the predicted digit.
     pub drawing: RwSignal<Option<(Vec<u8>, u8)>>,
     pub persistence: RwSignal<Persistence>,
@@ -80,6 +86,8 @@ impl PlaygroundState {
             model_version: RwSignal::new(0),
             predictor_description: RwSignal::new(crate::text!("no-model-description")),
             prediction: RwSignal::new(None),
+            inspected: RwSignal::new(None),
+            weight_tiles: RwSignal::new(None),
             drawing: RwSignal::new(None),
             persistence: RwSignal::new(Persistence::Unknown),
             restored_note: RwSignal::new(None),

@@ -8,6 +8,7 @@
 //! on `Device::flex()` and script the order commands arrive in.
 
 pub mod budget;
+mod network_view;
 pub mod protocol;
 pub mod store;
 
@@ -26,7 +27,6 @@ use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
 use crate::evaluation::{Evaluation, ReadError};
 use crate::i18n::{Arg, Text};
 use crate::fine_tune::{FINE_TUNE_STEPS, fine_tune};
-use crate::inference::digit_probabilities;
 use crate::model::Mlp;
 use crate::run::{RunEvent, TrainingRun};
 use crate::settings::PlaygroundSettings;
@@ -127,6 +127,10 @@ pub struct Trainer<S: RunStore> {
     /// A backend being timed in the background (WebGPU on a software adapter, in auto mode), to
     /// switch to, with the run, if it measures faster.
     candidate: Option<(Device, BackendInfo, MemoryBudget)>,
+    /// The network view is open: send the first layer's tiles when the weights change.
+    watching_weights: bool,
+    /// The model version and time of the tiles sent last.
+    tiles_sent: Option<(u64, Instant)>,
 }
 
 /// Recent models kept at most.
@@ -186,6 +190,8 @@ impl<S: RunStore> Trainer<S> {
             undo: None,
             kept_current: None,
             candidate: None,
+            watching_weights: false,
+            tiles_sent: None,
             steps_since_profile: 0,
         }
     }
@@ -291,6 +297,11 @@ impl<S: RunStore> Trainer<S> {
 
     /// Handles one command completely (its reads and saves included) before the next.
     pub async fn handle(&mut self, command: Command) {
+        self.handle_command(command).await;
+        self.refresh_tiles().await;
+    }
+
+    async fn handle_command(&mut self, command: Command) {
         match command {
             // The worker handles these before and around the loop.
             Command::Start { .. } | Command::RetryData | Command::Bench { .. } => {}
@@ -318,6 +329,10 @@ impl<S: RunStore> Trainer<S> {
             Command::LoadWeights { name, bytes, settings } => self.load_weights(&name, &bytes, &settings).await,
             Command::Download => self.download().await,
             Command::Predict { id, pixels } => self.predict(id, &pixels).await,
+            Command::WatchWeights { on } => {
+                self.watching_weights = on;
+                self.tiles_sent = None;
+            }
             Command::FineTune { digits, settings } => self.fine_tune(digits, &settings).await,
             Command::Backprop { sample, settings } => {
                 let settings = self.parse_settings(&settings).unwrap_or_else(|| self.settings.clone());
@@ -342,6 +357,7 @@ impl<S: RunStore> Trainer<S> {
     pub async fn tick(&mut self) {
         if self.is_training() {
             self.train_chunk(false).await;
+            self.refresh_tiles().await;
         }
     }
 
@@ -970,41 +986,6 @@ impl<S: RunStore> Trainer<S> {
             Ok(bytes) => self.emit(Event::Download { name: DOWNLOAD_NAME.into(), bytes }),
             Err(e) if self.on_gpu() => self.fall_back_to_cpu(&e.to_string()),
             Err(e) => self.error(text!("download-unreadable", reason = e.to_string())),
-        }
-    }
-
-    /// Answers every prediction request, with no probabilities when there is no answer (the page
-    /// then asks again with its next stroke rather than waiting for ever).
-    async fn predict(&mut self, id: u64, pixels: &[u8]) {
-        let answer = self.probabilities(pixels).await;
-        let probabilities = match answer {
-            Ok(p) => p,
-            Err(e) => {
-                if let Some(e) = e {
-                    self.notice(Notice::Drawing, e);
-                }
-                Vec::new()
-            }
-        };
-        self.emit(Event::Prediction { id, probabilities });
-    }
-
-    /// `Err(None)`: nothing to say (the model is still loading); `Err(Some(why))`: a failure.
-    async fn probabilities(&mut self, pixels: &[u8]) -> Result<Vec<f32>, Option<Text>> {
-        if pixels.len() != IMAGE_PIXELS {
-            return Err(Some(text!("drawing-wrong-size", expected = IMAGE_PIXELS, got = pixels.len())));
-        }
-        let (Some(predictor), Some(device)) = (&self.predictor, &self.device) else {
-            return Err(Some(text!("model-still-loading")));
-        };
-        let probabilities = digit_probabilities(&predictor.model, pixels, device); // [10]
-        match probabilities.into_data_async().await {
-            Ok(data) => Ok(data.iter::<f32>().collect()),
-            Err(e) if self.on_gpu() => {
-                self.fall_back_to_cpu(&e.to_string());
-                Err(None)
-            }
-            Err(e) => Err(Some(text!("prediction-failed", reason = e.to_string()))),
         }
     }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::backprop_step::BackpropView;
 use crate::i18n::Text;
 use crate::run::Progress;
+pub use crate::inspect::{Activations, FirstLayerTiles};
 
 /// What the page asks the trainer to do. `settings` is the settings form as a query string
 /// ([`crate::settings::PlaygroundSettings::to_query`]).
@@ -36,6 +37,9 @@ pub enum Command {
     Download,
     /// Class probabilities for a 28×28 drawing (answered by [`Event::Prediction`] with the same id).
     Predict { id: u64, pixels: Vec<u8> },
+    /// The network view opened (`true`) or closed: while it is open the trainer sends
+    /// [`Event::WeightTiles`] whenever the predicting model's weights change.
+    WatchWeights { on: bool },
     /// "Teach it back": a few steps on the user's labelled drawings mixed with MNIST.
     FineTune { digits: Vec<LabelledDigit>, settings: String },
     /// Compute the backprop stepper's numbers for a test digit or a drawing.
@@ -231,8 +235,11 @@ pub enum Event {
     Profile(StepProfile),
     /// The model the page predicts with changed; `version` counts the changes.
     Predictor { description: Text, version: u64 },
-    /// The answer to `Predict { id }`; empty when there is none (the reason comes as a notice).
-    Prediction { id: u64, probabilities: Vec<f32> },
+    /// The answer to `Predict { id }`: the ten probabilities and every hidden layer's output;
+    /// empty when there is none (the reason comes as a notice).
+    Prediction { id: u64, activations: Activations },
+    /// The predicting model's first layer as 28×28 tiles (while the network view is open).
+    WeightTiles(FirstLayerTiles),
     Persistence(Persistence),
     /// The settings form should show these (a restored run's, a loaded file's architecture).
     FormSettings(String),

@@ -158,7 +158,7 @@ async fn load_data(
                     match commands.next().await? {
                         Command::RetryData => break,
                         // Answered (with nothing), so the drawing panel asks again once there is a model.
-                        Command::Predict { id, .. } => trainer.emit(Event::Prediction { id, probabilities: Vec::new() }),
+                        Command::Predict { id, .. } => trainer.emit(Event::Prediction { id, activations: Default::default() }),
                         _ => continue,
                     }
                 }

@@ -13,7 +13,7 @@ async function download(page, testid) {
 
 const csv = (bytes) => bytes.toString('utf8').trim().split('\n').map((l) => l.split(','));
 
-test('metrics as CSV, the log as text, both charts as SVG and PNG, named after the run; the profiler', { timeout: 300_000 }, async () => {
+test('metrics as CSV, the log as text, both charts as SVG and PNG, the weight grid as PNG, named after the run; the profiler', { timeout: 300_000 }, async () => {
   const server = await startServer();
   const { page, consoleErrors, close } = await openPage(server.origin);
   try {
@@ -61,6 +61,14 @@ test('metrics as CSV, the log as text, both charts as SVG and PNG, named after t
       fs.writeFileSync(path.join(ARTIFACTS, 'screens', `exported-${chart}-chart.png`), png.bytes);
     }
     assert.match(await page.textContent(byTestId('export-status')), /^Saved backprop-playground_/);
+
+    // The weight grid as drawn in the network view: 512 tiles of 28×28, three times their size, under a title.
+    await page.waitForFunction((id) => document.querySelector(id)?.dataset.version, byTestId('weight-grid'), { timeout: 30_000 });
+    const grid = await download(page, 'export-weight-grid');
+    assert.match(grid.name, new RegExp(stem.source + 'weight-grid\\.png$'));
+    assert.deepEqual([...grid.bytes.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], 'a PNG file');
+    assert.deepEqual([grid.bytes.readUInt32BE(16), grid.bytes.readUInt32BE(20)], [927 * 3, 463 * 3 + 44]);
+    fs.writeFileSync(path.join(ARTIFACTS, 'screens', 'exported-weight-grid.png'), grid.bytes);
 
     // The profiler sampled a step: its phases, the read time, the speed, the backend and the cost.
     for (const id of ['profile-forward', 'profile-backward', 'profile-update', 'profile-read']) {

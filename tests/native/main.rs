@@ -10,6 +10,7 @@ mod gradients;
 mod i18n;
 mod idx_reader;
 mod mlp_training;
+mod network_view;
 mod optimizer_state;
 mod preprocessing;
 mod pytorch_weights;

@@ -338,7 +338,7 @@ fn recent_lists(events: &Events) -> Vec<Vec<backprop_playground::trainer::protoc
 }
 
 fn prediction(events: &Events, id: u64) -> Option<Vec<f32>> {
-    events.borrow().iter().find_map(|e| match e { Event::Prediction { id: i, probabilities } if *i == id => Some(probabilities.clone()), _ => None })
+    events.borrow().iter().find_map(|e| match e { Event::Prediction { id: i, activations } if *i == id => Some(activations.probabilities.clone()), _ => None })
 }
 
 fn same(a: &[f32], b: &[f32]) -> bool {
@@ -506,4 +506,37 @@ fn training_sends_a_profile_every_fifty_steps_split_into_its_phases() {
         assert_eq!((p.backend, p.every), (BackendKind::Cpu, PROFILE_EVERY));
     }
     assert_eq!(trainer.steps(), 120);
+}
+
+fn tiles(events: &Events) -> Vec<backprop_playground::inspect::FirstLayerTiles> {
+    events.borrow().iter().filter_map(|e| if let Event::WeightTiles(t) = e { Some(t.clone()) } else { None }).collect()
+}
+
+/// While the network view is open, every change of the predicting model brings new tiles (a step
+/// changes them; Reset shows the pretrained model's); once it is closed, none are sent.
+#[test]
+fn the_open_network_view_gets_tiles_that_follow_the_weights_and_a_closed_one_none() {
+    let store = GatedStore::open();
+    let (mut trainer, events) = trainer(store);
+    let events_in = events.clone();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        send(&sender, Command::WatchWeights { on: true });
+        until("the first tiles", || tiles(&events_in).len() == 1).await;
+        send(&sender, Command::Step { settings: format!("{SMALL}&epochs=50") });
+        until("tiles after a step", || tiles(&events_in).len() == 2).await;
+        send(&sender, Command::Step { settings: format!("{SMALL}&epochs=50") });
+        until("tiles after the second step", || tiles(&events_in).len() == 3).await;
+        send(&sender, Command::WatchWeights { on: false });
+        send(&sender, Command::Step { settings: format!("{SMALL}&epochs=50") });
+        until("the third step", || count(&events_in, |e| matches!(e, Event::Progress(p) if p.steps == 3)) > 0).await;
+    });
+    let shown = tiles(&events);
+    assert_eq!(shown.len(), 3, "no tiles once the view is closed");
+    let (pretrained, first, second) = (&shown[0], &shown[1], &shown[2]);
+    assert_eq!(first.units, 32, "the run's first layer (hidden=32,16)");
+    assert_eq!(pretrained.units, 512, "before the run: the pretrained model");
+    assert_ne!(first.weights, second.weights, "a step changes the tiles");
+    assert!(first.model_version < second.model_version);
+    assert!(second.scale > 0.0 && second.weights.iter().all(|w| w.abs() <= second.scale));
 }

@@ -1,0 +1,213 @@
+//! "Inside the network": the live network as a diagram, the first layer's weights as 28×28 tiles
+//! (updated while training runs), and every layer's output for the current drawing.
+//!
+//! The numbers come from the trainer (`Event::WeightTiles`, and the activations with each
+//! prediction); this component only draws them. It asks for tiles while it is open.
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+
+use super::client::Trainer;
+use super::digit_image::DigitImage;
+use super::heatmap::{self, cell_at, paint_cells, paint_tiles};
+use super::locale::use_locale;
+use super::state::PlaygroundState;
+use crate::data::mnist::{IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES};
+use crate::inspect::Activations;
+use crate::settings::PlaygroundSettings;
+use crate::text;
+use crate::trainer::protocol::Command;
+
+/// Canvas pixels per activation cell.
+const CELL: usize = 12;
+
+fn number(v: f32) -> String {
+    if v == 0.0 { "0".into() } else { format!("{v:.4}") }
+}
+
+/// Input, hidden layers and outputs as boxes, with the sizes of the current settings.
+#[component]
+fn NetworkDiagram(settings: Signal<Option<PlaygroundSettings>>) -> impl IntoView {
+    let locale = use_locale();
+    let sizes = move || settings.with(|s| s.as_ref().map(|s| s.training.model.hidden.clone()).unwrap_or_else(|| vec![512, 256, 128]));
+    let activation = move || settings.with(|s| s.as_ref().map(|s| s.training.model.activation.name()).unwrap_or("ReLU"));
+    view! {
+        <ol class="network-diagram live" data-testid="network-diagram" aria-label=move || locale.t("network-diagram")>
+            <li class="layer-box"><strong>{move || locale.t("input")}</strong><span>"28×28 = 784"</span></li>
+            {move || sizes().into_iter().enumerate().map(|(i, n)| view! {
+                <li class="layer-box" data-testid=format!("diagram-hidden-{i}")>
+                    <strong>{move || locale.text(&text!("hidden-layer", number = i + 1))}</strong>
+                    <span>{n} " · Linear + " {activation}</span>
+                </li>
+            }).collect_view()}
+            <li class="layer-box"><strong>{move || locale.t("outputs")}</strong><span>"10 · softmax"</span></li>
+        </ol>
+    }
+}
+
+/// One layer's outputs as a grid of cells; hovering or focusing (arrow keys) a cell shows its value.
+#[component]
+fn ActivationStrip(layer: usize, values: Signal<Option<Vec<f32>>>, readout: RwSignal<Option<String>>) -> impl IntoView {
+    let locale = use_locale();
+    let canvas = NodeRef::<Canvas>::new();
+    let focus: RwSignal<Option<usize>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        let focus = focus.get();
+        values.with(|v| {
+            let (Some(c), Some(v)) = (canvas.get(), v.as_ref()) else { return };
+            let scale = v.iter().filter(|x| x.is_finite()).fold(0.0f32, |m, x| m.max(x.abs()));
+            paint_cells(&c, v, CELL, scale, focus);
+        });
+    });
+    let describe = move |index: usize| {
+        values.with(|v| v.as_ref().and_then(|v| v.get(index).copied())).map(|value| {
+            locale.text(&text!("activation-value", layer = layer + 1, unit = index, value = number(value)))
+        })
+    };
+    let show = move |index: Option<usize>| {
+        focus.set(index);
+        readout.set(index.and_then(describe));
+    };
+    let count = move || values.with(|v| v.as_ref().map_or(0, Vec::len));
+    let on_move = move |ev: web_sys::PointerEvent| {
+        let Some(c) = canvas.get_untracked() else { return };
+        let shown = c.get_bounding_client_rect().width();
+        show(cell_at(f64::from(ev.offset_x()), f64::from(ev.offset_y()), shown, c.width(), CELL, count()));
+    };
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let n = count();
+        if n == 0 {
+            return;
+        }
+        let cols = heatmap::columns(n);
+        let at = focus.get_untracked().unwrap_or(0);
+        let next = match ev.key().as_str() {
+            "ArrowRight" => (at + 1).min(n - 1),
+            "ArrowLeft" => at.saturating_sub(1),
+            "ArrowDown" => (at + cols).min(n - 1),
+            "ArrowUp" => at.saturating_sub(cols),
+            "Home" => 0,
+            "End" => n - 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        ev.stop_propagation();
+        show(Some(next));
+    };
+    view! {
+        <figure class="strip">
+            <figcaption>{move || locale.text(&text!("hidden-layer-size", number = layer + 1, size = count()))}</figcaption>
+            <canvas node_ref=canvas class="cells" tabindex="0" data-testid=format!("activation-strip-{layer}")
+                role="img" aria-label=move || locale.text(&text!("activation-strip-label", layer = layer + 1))
+                on:pointermove=on_move on:pointerleave=move |_| show(None)
+                on:focus=move |_| show(Some(focus.get_untracked().unwrap_or(0))) on:blur=move |_| show(None)
+                on:keydown=on_key></canvas>
+        </figure>
+    }
+}
+
+#[component]
+pub fn NetworkPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Option<PlaygroundSettings>>) -> impl IntoView {
+    let locale = use_locale();
+    let open = RwSignal::new(true);
+    // Tiles only while the view is open: each set is a read and 1.6 MB from the worker.
+    Effect::new(move |_| trainer.send(Command::WatchWeights { on: open.get() }));
+    on_cleanup(move || trainer.send(Command::WatchWeights { on: false }));
+
+    let grid = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        state.weight_tiles.with(|t| {
+            if let (Some(c), Some(t)) = (grid.get(), t.as_ref()) {
+                paint_tiles(&c, &t.weights, IMAGE_SIDE, t.scale);
+            }
+        });
+    });
+    let selected: RwSignal<Option<usize>> = RwSignal::new(None);
+    let on_grid_click = move |ev: web_sys::MouseEvent| {
+        let Some(c) = grid.get_untracked() else { return };
+        let units = state.weight_tiles.with_untracked(|t| t.as_ref().map_or(0, |t| t.units));
+        let shown = c.get_bounding_client_rect().width();
+        if let Some(unit) = cell_at(f64::from(ev.offset_x()), f64::from(ev.offset_y()), shown, c.width(), IMAGE_SIDE + 1, units) {
+            selected.set(Some(unit));
+        }
+    };
+    let unit_canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let unit = selected.get();
+        state.weight_tiles.with(|t| {
+            let (Some(c), Some(t), Some(unit)) = (unit_canvas.get(), t.as_ref(), unit) else { return };
+            if let Some(tile) = t.tile(unit) {
+                paint_tiles(&c, tile, IMAGE_SIDE, t.scale);
+            }
+        });
+    });
+    let unit_facts = move || {
+        let unit = selected.get()?;
+        let bias = state.weight_tiles.with(|t| t.as_ref().and_then(|t| t.biases.get(unit).copied()))?;
+        let activation = state.inspected.with(|i| i.as_ref().and_then(|(_, a)| a.hidden.first().and_then(|h| h.get(unit).copied())));
+        Some(match activation {
+            Some(a) => locale.text(&text!("unit-facts", unit = unit, bias = number(bias), activation = number(a))),
+            None => locale.text(&text!("unit-facts-no-drawing", unit = unit, bias = number(bias))),
+        })
+    };
+    let scale = move || state.weight_tiles.with(|t| t.as_ref().map(|t| format!("{:.3}", t.scale)));
+
+    let readout: RwSignal<Option<String>> = RwSignal::new(None);
+    // A memo, so the strips are rebuilt only when the number of layers changes (keeping focus).
+    let layers = Memo::new(move |_| state.inspected.with(|i| i.as_ref().map_or(0, |(_, a)| a.hidden.len())));
+    let input = Signal::derive(move || state.inspected.with(|i| i.as_ref().map(|(p, _)| p.clone()).unwrap_or_else(|| vec![0; IMAGE_PIXELS])));
+    let outputs = move || state.inspected.with(|i| i.as_ref().map(|(_, a): &(Vec<u8>, Activations)| a.probabilities.clone()));
+
+    view! {
+        <details class="panel network" data-testid="network-view" prop:open=move || open.get()
+            on:toggle=move |ev| {
+                let now = event_target::<web_sys::HtmlElement>(&ev).has_attribute("open");
+                if now != open.get_untracked() { open.set(now) }
+            }>
+            <summary><h2 id="network-title">{move || locale.t("network-title")}</h2></summary>
+            <NetworkDiagram settings/>
+            <div class="network-columns">
+                <section class="weights-view" aria-labelledby="tiles-title">
+                    <h3 id="tiles-title">{move || locale.t("tiles-title")}</h3>
+                    <p class="hint">{move || locale.text(&text!("tiles-explained", scale = scale().unwrap_or_else(|| "–".into())))}</p>
+                    <div class="colour-scale" aria-hidden="true"><span>{move || scale().map(|s| format!("−{s}"))}</span><span class="ramp"></span><span>{move || scale().map(|s| format!("+{s}"))}</span></div>
+                    {move || state.weight_tiles.with(|t| t.is_none()).then(|| view! { <p class="placeholder">{move || locale.t("tiles-waiting")}</p> })}
+                    <canvas node_ref=grid class="tile-grid" data-testid="weight-grid" role="img"
+                        data-version=move || state.weight_tiles.with(|t| t.as_ref().map(|t| t.model_version.to_string()))
+                        aria-label=move || locale.t("tiles-title") on:click=on_grid_click></canvas>
+                    <div class="unit" data-testid="selected-unit" hidden=move || selected.get().is_none()>
+                        <canvas node_ref=unit_canvas class="unit-tile" role="img" aria-label=move || locale.t("unit-large")></canvas>
+                        <p role="status">{unit_facts}</p>
+                    </div>
+                    <p class="hint">{move || locale.t("tiles-click")}</p>
+                </section>
+                <section class="activations-view" aria-labelledby="activations-title">
+                    <h3 id="activations-title">{move || locale.t("activations-title")}</h3>
+                    <p class="hint">{move || locale.t("activations-explained")}</p>
+                    {move || (layers.get() == 0).then(|| view! { <p class="placeholder">{move || locale.t("activations-waiting")}</p> })}
+                    <figure class="strip input-strip">
+                        <figcaption>{move || locale.t("input")}" 28×28"</figcaption>
+                        <DigitImage pixels=input label=locale.t("input")/>
+                    </figure>
+                    {move || (0..layers.get()).map(|layer| {
+                        let values = Signal::derive(move || state.inspected.with(|i| i.as_ref().and_then(|(_, a)| a.hidden.get(layer).cloned())));
+                        view! { <ActivationStrip layer values readout/> }
+                    }).collect_view()}
+                    <p class="readout" data-testid="activation-readout" aria-live="polite">{move || readout.get().unwrap_or_else(|| locale.t("activations-hover"))}</p>
+                    <ol class="output-strip" data-testid="output-strip" aria-label=move || locale.t("outputs")>
+                        {(0..NUM_CLASSES).map(|class| {
+                            let p = move || outputs().and_then(|o| o.get(class).copied());
+                            view! {
+                                <li data-probability=move || p().map(|p| format!("{p:.4}"))>
+                                    <span class="bar-label">{class}</span>
+                                    <span class="bar-track"><span class="bar-fill" style:width=move || format!("{:.1}%", p().unwrap_or(0.0) * 100.0)></span></span>
+                                    <span class="bar-value">{move || p().map(|p| format!("{:.1}%", p * 100.0)).unwrap_or_else(|| "–".into())}</span>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                </section>
+            </div>
+        </details>
+    }
+}

@@ -1,0 +1,91 @@
+//! What the network view shows, read from the live model: the first layer's weights as 28×28 tiles,
+//! and every layer's output for one image.
+//!
+//! Both are plain numbers for the page (serde, no tensors). They are read with one async
+//! `Transaction` each, so on WebGPU they wait for the GPU like every other read and never block it.
+
+use burn::tensor::activation::softmax;
+use burn::tensor::{Device, Tensor, TensorData, Transaction};
+use serde::{Deserialize, Serialize};
+
+use crate::data::batcher::normalise_images;
+use crate::data::mnist::IMAGE_PIXELS;
+use crate::evaluation::ReadError;
+use crate::model::Mlp;
+
+/// The first layer's incoming weights, one 28×28 tile per unit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FirstLayerTiles {
+    /// Units of the first layer (512 in the seed's model).
+    pub units: usize,
+    /// Unit-major: tile `j` is `weights[j * 784 .. (j + 1) * 784]`, pixel `p` of it the weight from
+    /// input pixel `p` (row-major 28×28) to unit `j` — PyTorch's `fc1.weight[j][p]`.
+    pub weights: Vec<f32>,
+    /// `fc1.bias`, one per unit.
+    pub biases: Vec<f32>,
+    /// The largest |weight| of all tiles: the one scale the colour map uses (−scale … 0 … +scale).
+    pub scale: f32,
+    /// The trainer's model version these weights belong to.
+    pub model_version: u64,
+}
+
+impl FirstLayerTiles {
+    /// Tile `unit`'s 784 weights, if the unit exists.
+    pub fn tile(&self, unit: usize) -> Option<&[f32]> {
+        self.weights.get(unit * IMAGE_PIXELS..(unit + 1) * IMAGE_PIXELS)
+    }
+}
+
+/// Reads `model`'s first layer as tiles.
+pub async fn first_layer_tiles(model: &Mlp, model_version: u64) -> Result<FirstLayerTiles, ReadError> {
+    let layer = model.layers.first().ok_or(ReadError::WithContext { reason: "the model has no layers".into() })?;
+    let [inputs, units] = layer.weight.dims();
+    if inputs != IMAGE_PIXELS {
+        return Err(ReadError::WithContext { reason: format!("the first layer takes {inputs} inputs, not {IMAGE_PIXELS}") });
+    }
+    let by_unit = layer.weight.val().transpose(); // [units, 784]
+    let mut transaction = Transaction::default().register(by_unit);
+    if let Some(bias) = &layer.bias {
+        transaction = transaction.register(bias.val()); // [units]
+    }
+    let mut data = transaction.execute_async().await?.into_iter();
+    let weights: Vec<f32> = data.next().map(|d| d.iter::<f32>().collect()).unwrap_or_default();
+    let biases: Vec<f32> = data.next().map(|d| d.iter::<f32>().collect()).unwrap_or_else(|| vec![0.0; units]);
+    if weights.len() != units * IMAGE_PIXELS || biases.len() != units {
+        return Err(ReadError::WithContext { reason: "the first layer's weights came back short".into() });
+    }
+    let scale = weights.iter().filter(|w| w.is_finite()).fold(0.0f32, |m, w| m.max(w.abs()));
+    Ok(FirstLayerTiles { units, weights, biases, scale, model_version })
+}
+
+/// Every layer's output for one image: what the activation strips show.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Activations {
+    /// The hidden layers' outputs after the non-linearity (ReLU's zeros are exact zeros), input side first.
+    pub hidden: Vec<Vec<f32>>,
+    /// The ten output probabilities (softmax of the last layer).
+    pub probabilities: Vec<f32>,
+}
+
+/// One 28×28 image (0 = background, 255 = ink) through `model`, every layer kept.
+pub async fn activations(model: &Mlp, pixels: &[u8], device: &Device) -> Result<Activations, ReadError> {
+    if pixels.len() != IMAGE_PIXELS {
+        return Err(ReadError::WithContext { reason: format!("{} pixels, not {IMAGE_PIXELS}", pixels.len()) });
+    }
+    let input = normalise_images([pixels]);
+    let x = Tensor::<2>::from_data(TensorData::new(input, [1, IMAGE_PIXELS]), device); // [1, 784]
+    let trace = model.forward_trace(x);
+    let logits = trace.pre.last().cloned().ok_or(ReadError::WithContext { reason: "the model has no layers".into() })?; // [1, 10]
+    let hidden_count = trace.post.len();
+    let mut transaction = Transaction::default();
+    for h in trace.post {
+        transaction = transaction.register(h); // [1, size_i]
+    }
+    transaction = transaction.register(softmax(logits, 1)); // [1, 10]
+    let mut values: Vec<Vec<f32>> = transaction.execute_async().await?.into_iter().map(|d| d.iter::<f32>().collect()).collect();
+    let probabilities = values.pop().unwrap_or_default();
+    if values.len() != hidden_count {
+        return Err(ReadError::WithContext { reason: "a layer's output came back missing".into() });
+    }
+    Ok(Activations { hidden: values, probabilities })
+}

@@ -444,3 +444,25 @@ activations-waiting = Draw a digit in the drawing panel to see every layer's out
 activations-hover = Point at a cell, or focus a layer and use the arrow keys, to read its value.
 activation-strip-label = Outputs of hidden layer { $layer }
 activation-value = Hidden layer { $layer }, unit { $unit }: { $value }
+
+## Fashion-MNIST
+setting-dataset = Dataset
+field-dataset = choose mnist or fashion
+dataset-mnist = MNIST (handwritten digits)
+dataset-fashion = Fashion-MNIST (clothes)
+dataset-choice = Learn from
+dataset-switch-note = Switching reloads the page; the current run is kept among the recent models.
+because-other-dataset = Trained on the other dataset
+run-other-dataset = This model learnt from { $dataset }; open the page with that dataset to continue it (it is kept among the recent models).
+train-first-no-pretrained = Fashion-MNIST has no pretrained model: press Train, and the drawing panel predicts with the model you are training.
+drawing-fashion-note = The model learns clothes here, not digits: a drawing is read as one of the ten kinds of clothing.
+fashion-tshirt = T-shirt/top
+fashion-trouser = Trouser
+fashion-pullover = Pullover
+fashion-dress = Dress
+fashion-coat = Coat
+fashion-sandal = Sandal
+fashion-shirt = Shirt
+fashion-sneaker = Sneaker
+fashion-bag = Bag
+fashion-ankle-boot = Ankle boot

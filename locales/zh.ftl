@@ -423,3 +423,25 @@ activations-waiting = 在手写面板中写一个数字，即可看到每一层�
 activations-hover = 指向一个格子，或聚焦某一层后用方向键，即可读出它的值。
 activation-strip-label = 隐藏层 { $layer } 的输出
 activation-value = 隐藏层 { $layer }，单元 { $unit }：{ $value }
+
+## Fashion-MNIST
+setting-dataset = 数据集
+field-dataset = 请选择 mnist 或 fashion
+dataset-mnist = MNIST（手写数字）
+dataset-fashion = Fashion-MNIST（服饰）
+dataset-choice = 学习的数据
+dataset-switch-note = 切换会重新加载页面；当前的训练会保存在最近的模型中。
+because-other-dataset = 在另一个数据集上训练
+run-other-dataset = 这个模型学习的是 { $dataset }；请用该数据集打开页面以继续训练（它已保存在最近的模型中）。
+train-first-no-pretrained = Fashion-MNIST 没有预训练模型：请按“训练”，手写面板会用你正在训练的模型进行预测。
+drawing-fashion-note = 这里模型学习的是服饰，而不是数字：你画的图会被识别为十类服饰之一。
+fashion-tshirt = T 恤/上衣
+fashion-trouser = 裤子
+fashion-pullover = 套头衫
+fashion-dress = 连衣裙
+fashion-coat = 外套
+fashion-sandal = 凉鞋
+fashion-shirt = 衬衫
+fashion-sneaker = 运动鞋
+fashion-bag = 包
+fashion-ankle-boot = 短靴

@@ -21,9 +21,12 @@ function walk(folder) {
   });
 }
 
+const ON_DEMAND = 'data/fashion/';
 const files = walk(dir)
   .map((f) => path.relative(dir, f).split(path.sep).join('/'))
   .filter((f) => f !== OUT && !f.startsWith('.'))
+  // Fashion-MNIST (30 MB) is cached when a page first asks for it, not on every first visit.
+  .filter((f) => !f.startsWith(ON_DEMAND))
   .sort();
 const hash = crypto.createHash('sha256');
 for (const f of files) {
@@ -82,6 +85,16 @@ self.addEventListener('fetch', (event) => {
   url.search = '';
   if (NETWORK_FIRST.has(url.href)) {
     event.respondWith(networkFirst(request));
+    return;
+  }
+  // Fashion-MNIST: from the cache once fetched, else from the network, then kept.
+  if (url.pathname.includes('/${ON_DEMAND}')) {
+    event.respondWith(
+      caches.open(CACHE).then((cache) => cache.match(request, { ignoreSearch: true }).then((cached) => cached || fetch(request).then((response) => {
+        if (response.ok) cache.put(request, response.clone());
+        return response;
+      }))),
+    );
     return;
   }
   // Hashed assets, the data and the model: this build's copy, else the network.

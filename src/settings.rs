@@ -2,6 +2,7 @@
 //! (`?lr=0.01&batch=128&hidden=256,128&train=2000&test=500`), so a teacher can share a link.
 //! Every refusal says which field and why, for the message next to that field.
 
+use crate::data::Dataset;
 use crate::i18n::Text;
 use crate::model::Activation;
 use crate::text;
@@ -26,11 +27,13 @@ pub struct PlaygroundSettings {
     /// Use only the first N test images (`?test=`).
     pub test_limit: Option<usize>,
     pub backend: BackendPreference,
+    /// MNIST or Fashion-MNIST (`?dataset=fashion`).
+    pub dataset: Dataset,
 }
 
 impl Default for PlaygroundSettings {
     fn default() -> Self {
-        Self { training: TrainingConfig::new(), train_limit: None, test_limit: None, backend: BackendPreference::Auto }
+        Self { training: TrainingConfig::new(), train_limit: None, test_limit: None, backend: BackendPreference::Auto, dataset: Dataset::Mnist }
     }
 }
 
@@ -67,12 +70,13 @@ pub fn field_label(field: &str) -> Text {
         "train" => text!("setting-train"),
         "test" => text!("setting-test"),
         "backend" => text!("setting-backend"),
+        "dataset" => text!("setting-dataset"),
         other => Text::verbatim(other),
     }
 }
 
 /// The keys, in the order the form shows them.
-pub const FIELDS: [&str; 10] = ["hidden", "activation", "optimizer", "lr", "batch", "epochs", "seed", "train", "test", "backend"];
+pub const FIELDS: [&str; 11] = ["hidden", "activation", "optimizer", "lr", "batch", "epochs", "seed", "train", "test", "backend", "dataset"];
 
 fn parse_count(field: &'static str, value: &str, min: usize, max: usize) -> Result<usize, FieldError> {
     let value = value.trim();
@@ -143,6 +147,7 @@ impl PlaygroundSettings {
                     _ => return Err(FieldError { field: "backend", message: text!("field-backend") }),
                 }
             }
+            "dataset" => self.dataset = Dataset::parse(v).ok_or(FieldError { field: "dataset", message: text!("field-dataset") })?,
             _ => {}
         }
         Ok(())
@@ -186,6 +191,7 @@ impl PlaygroundSettings {
                 BackendPreference::WebGpu => "webgpu",
             }
             .into(),
+            "dataset" => self.dataset.key().into(),
             _ => String::new(),
         }
     }

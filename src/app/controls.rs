@@ -21,10 +21,10 @@ impl SettingsForm {
         Self { values: crate::settings::FIELDS.map(|k| RwSignal::new(initial.get(k))) }
     }
 
-    /// Shows a restored run's training settings (the data limits and backend stay as the link says).
+    /// Shows a restored run's training settings (the data, its limits and the backend stay as the link says).
     pub fn set_training(&self, settings: &PlaygroundSettings) {
         for key in crate::settings::FIELDS {
-            if !matches!(key, "train" | "test" | "backend") {
+            if !matches!(key, "train" | "test" | "backend" | "dataset") {
                 self.signal(key).set(settings.get(key));
             }
         }

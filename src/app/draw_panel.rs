@@ -4,6 +4,8 @@
 //! predictions and the fine-tuning happen in the trainer worker; this panel sends the 28×28 input and
 //! shows what comes back.
 
+use super::classes::{class_name, use_dataset};
+use crate::data::Dataset;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -123,14 +125,15 @@ fn save_my_digits(digits: &[MyDigit]) -> bool {
 #[component]
 fn PredictionBars(probabilities: RwSignal<Option<Vec<f32>>>, predicting: RwSignal<bool>) -> impl IntoView {
     let locale = use_locale();
+    let dataset = use_dataset();
     view! {
-        <div class="bars" data-testid="prediction-bars" role="list" aria-label=move || locale.t("bars-label") data-busy=move || predicting.get().to_string()>
+        <div class="bars" class:named=dataset != Dataset::Mnist data-testid="prediction-bars" role="list" aria-label=move || locale.t("bars-label") data-busy=move || predicting.get().to_string()>
             {(0..NUM_CLASSES).map(|digit| {
                 let p = move || probabilities.with(|p| p.as_ref().and_then(|p| p.get(digit).copied()).unwrap_or(0.0));
                 let top = move || probabilities.with(|p| p.as_ref().and_then(|p| top_prediction(p)).map(|(d, _)| d as usize) == Some(digit));
                 view! {
                     <div class="bar" class:top=top role="listitem" data-digit=digit data-probability=move || format!("{:.4}", p())>
-                        <span class="bar-label">{digit}</span>
+                        <span class="bar-label">{move || class_name(locale, dataset, digit)}</span>
                         <span class="bar-track"><span class="bar-fill" style:width=move || format!("{:.1}%", p() * 100.0)></span></span>
                         <span class="bar-value">{move || format!("{:.1}%", p() * 100.0)}</span>
                     </div>
@@ -151,6 +154,7 @@ struct PendingPrediction {
 #[component]
 pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Option<PlaygroundSettings>>) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
+    let dataset = use_dataset();
     let strokes: RwSignal<Vec<Stroke>> = RwSignal::new(Vec::new());
     let drawing = StoredValue::new_local(Rc::new(Cell::new(false)));
     let frame_pending = StoredValue::new_local(Rc::new(Cell::new(false)));
@@ -359,7 +363,7 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
                 </div>
                 <div class="draw-column prediction">
                     <p class="small-title">{move || locale.t("prediction")}</p>
-                    <div class="predicted" data-testid="predicted-digit">{move || predicted().map(|(d, _)| d.to_string()).unwrap_or("–".into())}</div>
+                    <div class="predicted" class:named=move || dataset != Dataset::Mnist data-testid="predicted-digit">{move || predicted().map(|(d, _)| class_name(locale, dataset, d as usize)).unwrap_or("–".into())}</div>
                     <p class="confidence">{move || predicted().map(|(_, p)| locale.text(&text!("confidence", percent = format!("{:.1}", p * 100.0)))).unwrap_or_else(|| locale.t("draw-a-digit"))}</p>
                     <p class="latency" data-testid="prediction-latency" title=move || locale.t("latency-title")
                         data-answered=move || answered.get()
@@ -369,7 +373,9 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
             </div>
             <p class="model-note">{move || locale.t("predicting-with")} " " <strong data-testid="predictor-description">{move || locale.text(&state.predictor_description.get())}</strong>
                 " " <button data-testid="use-pretrained" disabled=training on:click=use_pretrained_click>{move || locale.t("use-pretrained")}</button></p>
-            <div class="teach">
+            {(dataset != Dataset::Mnist).then(|| view! { <p class="hint" data-testid="dataset-drawing-note">{move || locale.t("drawing-fashion-note")}</p> })}
+            // Teach-back labels drawings as digits: MNIST only.
+            <div class="teach" hidden=dataset != Dataset::Mnist>
                 <p class="small-title">{move || locale.t("wrong-click-digit")}</p>
                 <div class="buttons labels">
                     {(0..NUM_CLASSES as u8).map(|d| view! {

@@ -129,6 +129,7 @@ fn weight_grid_png(title: &str) -> Result<Vec<u8>, String> {
 #[component]
 pub fn ExportPanel(state: PlaygroundState, settings: Signal<Option<PlaygroundSettings>>) -> impl IntoView {
     let locale = use_locale();
+    let dataset = super::classes::use_dataset();
     let status: RwSignal<Option<crate::i18n::Text>> = RwSignal::new(None);
     let stem = move || file_stem(&settings.get_untracked().unwrap_or_default(), &now_for_file_name());
     let save = move |bytes: &[u8], suffix: &str| {
@@ -147,7 +148,7 @@ pub fn ExportPanel(state: PlaygroundState, settings: Signal<Option<PlaygroundSet
         save(epochs_csv(&rows).as_bytes(), "_epochs.csv");
     };
     let confusion = move |_| match state.confusion.get_untracked() {
-        Some(m) => save(confusion_csv(&m, &(0..10).map(|d| d.to_string()).collect::<Vec<_>>()).as_bytes(), "_confusion.csv"),
+        Some(m) => save(confusion_csv(&m, &(0..10).map(|d| dataset.english_class_name(d)).collect::<Vec<_>>()).as_bytes(), "_confusion.csv"),
         None => status.set(Some(text!("export-after-epoch"))),
     };
     let log = move |_| {

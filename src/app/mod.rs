@@ -5,6 +5,7 @@
 mod backprop_panel;
 mod browser;
 mod charts;
+mod classes;
 mod client;
 mod controls;
 mod digit_image;
@@ -39,7 +40,9 @@ use state::{Phase, PlaygroundState};
 use weights_panel::WeightsPanel;
 use worked_example::WorkedExample;
 
+use crate::data::Dataset;
 use crate::i18n::Lang;
+use crate::trainer;
 use crate::settings::{PlaygroundSettings, describe_all};
 use crate::text;
 use crate::trainer::protocol::Command;
@@ -158,6 +161,31 @@ fn LanguageSwitch() -> impl IntoView {
     }
 }
 
+/// MNIST or Fashion-MNIST: links to this page with the other `dataset=` (a reload: the worker loads
+/// the data it learns from once).
+#[component]
+fn DatasetSwitch() -> impl IntoView {
+    let locale = use_locale();
+    let current = classes::use_dataset();
+    let href = move |dataset: Dataset| {
+        let mut pairs: Vec<(String, String)> = browser::query_pairs().into_iter().filter(|(k, _)| k != "dataset").collect();
+        if dataset != Dataset::Mnist {
+            pairs.push(("dataset".into(), dataset.key().into()));
+        }
+        let query = pairs.iter().map(|(k, v)| format!("{k}={}", js_sys::encode_uri_component(v))).collect::<Vec<_>>().join("&");
+        if query.is_empty() { "./".to_string() } else { format!("./?{query}") }
+    };
+    view! {
+        <nav class="dataset-switch" aria-label=move || locale.t("dataset-choice") data-testid="dataset-switch">
+            <span class="hint">{move || locale.t("dataset-choice")}</span>
+            {[Dataset::Mnist, Dataset::Fashion].into_iter().map(|dataset| view! {
+                <a href=href(dataset) data-testid=format!("dataset-{}", dataset.key()) title=move || locale.t("dataset-switch-note")
+                    aria-current=(dataset == current).then_some("page")>{move || locale.text(&trainer::dataset_name(dataset))}</a>
+            }).collect_view()}
+        </nav>
+    }
+}
+
 /// The list `?` opens: what each key does.
 #[component]
 fn ShortcutHelp(open: RwSignal<bool>) -> impl IntoView {
@@ -213,6 +241,7 @@ pub fn App() -> impl IntoView {
         return view! { <BenchPage engine=engine profile=profile/> }.into_any();
     }
     let (initial, query_errors) = PlaygroundSettings::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    classes::provide_dataset(initial.dataset);
     let state = PlaygroundState::new();
     if !query_errors.is_empty() {
         state.error.set(Some(text!("link-settings-ignored", problems = describe_all(&query_errors))));
@@ -266,6 +295,7 @@ pub fn App() -> impl IntoView {
                 <p class="tagline">{move || locale.t("tagline")}</p>
             </div>
             <div class="header-tools">
+                <DatasetSwitch/>
                 <LanguageSwitch/>
                 <button data-testid="projector-toggle" aria-pressed=move || if projector.get() { "true" } else { "false" }
                     aria-keyshortcuts="P" on:click=move |_| projector.update(|p| *p = !*p)>{move || locale.t("projector-mode")}</button>

@@ -7,6 +7,7 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
+use super::classes::{class_name, use_dataset};
 use super::client::Trainer;
 use super::digit_image::DigitImage;
 use super::heatmap::{self, cell_at, paint_cells, paint_tiles};
@@ -109,6 +110,7 @@ fn ActivationStrip(layer: usize, values: Signal<Option<Vec<f32>>>, readout: RwSi
 #[component]
 pub fn NetworkPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Option<PlaygroundSettings>>) -> impl IntoView {
     let locale = use_locale();
+    let dataset = use_dataset();
     let open = RwSignal::new(true);
     // Tiles only while the view is open: each set is a read and 1.6 MB from the worker.
     Effect::new(move |_| trainer.send(Command::WatchWeights { on: open.get() }));
@@ -194,12 +196,12 @@ pub fn NetworkPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<O
                         view! { <ActivationStrip layer values readout/> }
                     }).collect_view()}
                     <p class="readout" data-testid="activation-readout" aria-live="polite">{move || readout.get().unwrap_or_else(|| locale.t("activations-hover"))}</p>
-                    <ol class="output-strip" data-testid="output-strip" aria-label=move || locale.t("outputs")>
+                    <ol class="output-strip" class:named=dataset != crate::data::Dataset::Mnist data-testid="output-strip" aria-label=move || locale.t("outputs")>
                         {(0..NUM_CLASSES).map(|class| {
                             let p = move || outputs().and_then(|o| o.get(class).copied());
                             view! {
                                 <li data-probability=move || p().map(|p| format!("{p:.4}"))>
-                                    <span class="bar-label">{class}</span>
+                                    <span class="bar-label">{move || class_name(locale, dataset, class)}</span>
                                     <span class="bar-track"><span class="bar-fill" style:width=move || format!("{:.1}%", p().unwrap_or(0.0) * 100.0)></span></span>
                                     <span class="bar-value">{move || p().map(|p| format!("{:.1}%", p * 100.0)).unwrap_or_else(|| "–".into())}</span>
                                 </li>

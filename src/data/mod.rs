@@ -1,9 +1,11 @@
-//! Data: the IDX reader, the in-memory MNIST dataset, and batching.
+//! Data: the IDX reader, the in-memory MNIST dataset (MNIST or Fashion-MNIST), and batching.
 
 pub mod batcher;
+pub mod dataset;
 pub mod idx;
 pub mod mnist;
 
 pub use batcher::{MnistBatch, epoch_order, make_batch};
+pub use dataset::Dataset;
 pub use idx::IdxError;
 pub use mnist::{MnistDataset, Split};

@@ -22,7 +22,7 @@ use futures_lite::StreamExt;
 use web_time::Instant;
 
 use crate::backprop_step::{self, BackpropView, OptimizerContext, UPDATE_TOLERANCE};
-use crate::data::MnistDataset;
+use crate::data::{Dataset, MnistDataset};
 use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
 use crate::evaluation::{Evaluation, ReadError};
 use crate::i18n::{Arg, Text};
@@ -78,8 +78,9 @@ pub struct Prepared {
     pub test: MnistDataset,
     pub device: Device,
     pub backend: BackendInfo,
-    /// The pretrained model's file, or why it could not be fetched.
-    pub pretrained: Result<Vec<u8>, String>,
+    /// The pretrained model's file, or why it could not be fetched; `None` where the dataset has no
+    /// pretrained model (Fashion-MNIST).
+    pub pretrained: Option<Result<Vec<u8>, String>>,
     /// What the device lets a run use.
     pub budget: MemoryBudget,
 }
@@ -152,6 +153,14 @@ fn accuracy_suffix(accuracy: Option<f64>) -> Text {
     match accuracy {
         Some(a) => text!("accuracy-suffix", percent = format!("{:.1}", a * 100.0)),
         None => text!("empty"),
+    }
+}
+
+/// The dataset's name as the page writes it.
+pub fn dataset_name(dataset: Dataset) -> Text {
+    match dataset {
+        Dataset::Mnist => text!("dataset-mnist"),
+        Dataset::Fashion => text!("dataset-fashion"),
     }
 }
 
@@ -276,17 +285,19 @@ impl<S: RunStore> Trainer<S> {
         self.backend = Some(backend.kind);
         self.device = Some(device.clone());
         self.emit(Event::Backend(backend));
-        match pretrained.map_err(|e| text!("pretrained-not-downloaded", reason = e)).and_then(|bytes| {
+        let pretrained = pretrained.filter(|_| self.settings.dataset.has_pretrained_model());
+        match pretrained.map(|p| p.map_err(|e| text!("pretrained-not-downloaded", reason = e)).and_then(|bytes| {
             let loaded = weights_file::load(&bytes, &device).map_err(|e| text!("pretrained-damaged", reason = e.describe()))?;
             Ok((bytes, loaded))
-        }) {
-            Ok((bytes, loaded)) => {
+        })) {
+            None => self.publish_model_change(),
+            Some(Ok((bytes, loaded))) => {
                 let pretrained = Pretrained { bytes, facts: loaded.facts };
                 self.predictor = Some(Predictor { model: loaded.model, description: pretrained.describe() });
                 self.pretrained = Some(pretrained);
                 self.publish_model_change();
             }
-            Err(e) => self.error(e),
+            Some(Err(e)) => self.error(e),
         }
         let restored = self.restore_saved().await;
         self.load_recent().await;
@@ -367,10 +378,11 @@ impl<S: RunStore> Trainer<S> {
             self.error(text!("fix-settings-first", problems = e.describe()));
             return None;
         }
-        // The data limits and backend were fixed when the data loaded.
+        // The data (which dataset, its limits) and the backend were fixed when the data loaded.
         settings.train_limit = self.settings.train_limit;
         settings.test_limit = self.settings.test_limit;
         settings.backend = self.settings.backend;
+        settings.dataset = self.settings.dataset;
         Some(settings)
     }
 
@@ -716,6 +728,13 @@ impl<S: RunStore> Trainer<S> {
                 _ => return false,
             },
         };
+        if let Some(other) = self.other_dataset(&snapshot) {
+            // Kept among the recent models before this tab's record can be overwritten by a run on
+            // this dataset; the page with the other dataset restores it from there.
+            self.keep_snapshot(snapshot, text!("because-other-dataset")).await;
+            self.notice(Notice::Weights, other);
+            return false;
+        }
         let described = self.describe_snapshot(&snapshot);
         match self.adopt_snapshot(snapshot, note) {
             Ok(()) => {
@@ -827,7 +846,7 @@ impl<S: RunStore> Trainer<S> {
             self.offer_undo(id);
             return Some(id);
         }
-        let mut snapshot = match &self.last_snapshot {
+        let snapshot = match &self.last_snapshot {
             Some(s) if s.meta.steps == steps => s.clone(),
             _ => match self.capture_run().await? {
                 Ok(s) => s,
@@ -837,6 +856,13 @@ impl<S: RunStore> Trainer<S> {
                 }
             },
         };
+        let id = self.keep_snapshot(snapshot, because).await;
+        self.kept_current = Some(id);
+        Some(id)
+    }
+
+    /// Puts `snapshot` among the recent models (in the store too), offers Undo for it, and returns its id.
+    async fn keep_snapshot(&mut self, mut snapshot: RunSnapshot, because: Text) -> u64 {
         snapshot.meta.kept_because = Some(because);
         let id = (now_epoch_ms() as u64).max(self.recent.last().map_or(0, |(id, _)| id + 1));
         if let Err(e) = self.store.keep_recent(id, &snapshot).await {
@@ -849,8 +875,13 @@ impl<S: RunStore> Trainer<S> {
         }
         self.emit_recent();
         self.offer_undo(id);
-        self.kept_current = Some(id);
-        Some(id)
+        id
+    }
+
+    /// Why `snapshot` cannot be this page's run: it learnt from the other dataset.
+    fn other_dataset(&self, snapshot: &RunSnapshot) -> Option<Text> {
+        let theirs = snapshot.settings().dataset;
+        (theirs != self.settings.dataset).then(|| text!("run-other-dataset", dataset = dataset_name(theirs)))
     }
 
     fn offer_undo(&mut self, id: u64) {
@@ -867,6 +898,9 @@ impl<S: RunStore> Trainer<S> {
         let Some(snapshot) = self.recent.iter().find(|(i, _)| *i == id).map(|(_, s)| s.clone()) else {
             return self.notice(Notice::Weights, text!("recent-gone"));
         };
+        if let Some(other) = self.other_dataset(&snapshot) {
+            return self.notice(Notice::Weights, other);
+        }
         if self.is_training() {
             self.set_phase(Phase::Paused);
         }

@@ -37,6 +37,9 @@ impl<S: RunStore> Trainer<S> {
             return Err(Some(text!("drawing-wrong-size", expected = IMAGE_PIXELS, got = pixels.len())));
         }
         let (Some(predictor), Some(device)) = (&self.predictor, &self.device) else {
+            if self.device.is_some() && !self.settings.dataset.has_pretrained_model() {
+                return Err(Some(text!("train-first-no-pretrained")));
+            }
             return Err(Some(text!("model-still-loading")));
         };
         match inspect::activations(&predictor.model, pixels, device).await {

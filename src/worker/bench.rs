@@ -94,7 +94,7 @@ async fn run(base_url: &str, engine: &str, with_profile: bool) -> Result<BenchRe
         "cpu" => (Device::flex(), "CPU (wasm)".to_string()),
         other => return Err(format!("unknown engine `{other}` (use cpu or webgpu)")),
     };
-    let (train, _) = load_mnist(base_url, |_| {}).await?;
+    let (train, _) = load_mnist(base_url, crate::data::Dataset::Mnist, |_| {}).await?;
     let train: MnistDataset = train.first(IMAGES);
     let mut session = TrainingSession::new(TrainingConfig::new().with_batch_size(BATCH), &device);
     // Uploaded once, before timing (TF.js's page does the same with tf.tensor + slice).

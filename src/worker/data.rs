@@ -8,14 +8,11 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::Response;
 
 use super::js::{await_promise, get, global, js_error_text};
-use crate::data::{MnistDataset, Split};
+use crate::data::{Dataset, MnistDataset, Split};
 use crate::trainer::protocol::DownloadProgress;
 
-/// Where the page serves the data, relative to itself.
-pub const DATA_DIR: &str = "data";
-
-fn file_url(name: &str) -> String {
-    format!("{DATA_DIR}/{name}.gz")
+fn file_url(dataset: Dataset, name: &str) -> String {
+    format!("{}/{name}.gz", dataset.data_dir())
 }
 
 /// `path` resolved against `base` (the page's URL).
@@ -68,27 +65,27 @@ async fn read_body(url: &str, response: Response, on_chunk: &dyn Fn(u64)) -> Res
 }
 
 /// Downloads and decodes both splits. `on_progress` is called after every chunk.
-pub async fn load_mnist(base: &str, on_progress: impl Fn(DownloadProgress)) -> Result<(MnistDataset, MnistDataset), String> {
+pub async fn load_mnist(base: &str, dataset: Dataset, on_progress: impl Fn(DownloadProgress)) -> Result<(MnistDataset, MnistDataset), String> {
     let names = [Split::Train.images_file(), Split::Train.labels_file(), Split::Test.images_file(), Split::Test.labels_file()];
     // Open all four first so the total is known before the bar starts moving.
     let mut responses = Vec::with_capacity(names.len());
     for name in names {
-        responses.push(open(&resolve(base, &file_url(name))).await?);
+        responses.push(open(&resolve(base, &file_url(dataset, name))).await?);
     }
     let total: Option<u64> = responses.iter().map(content_length).sum();
     let loaded = std::cell::Cell::new(0u64);
     on_progress(DownloadProgress { loaded: 0, total });
     let mut files = Vec::with_capacity(names.len());
     for (name, response) in names.iter().zip(responses) {
-        let url = resolve(base, &file_url(name));
+        let url = resolve(base, &file_url(dataset, name));
         let on_chunk = |n: u64| {
             loaded.set(loaded.get() + n);
             on_progress(DownloadProgress { loaded: loaded.get(), total });
         };
         files.push(read_body(&url, response, &on_chunk).await?);
     }
-    let train = MnistDataset::from_idx_bytes(&file_url(names[0]), &files[0], &file_url(names[1]), &files[1]).map_err(|e| e.to_string())?;
-    let test = MnistDataset::from_idx_bytes(&file_url(names[2]), &files[2], &file_url(names[3]), &files[3]).map_err(|e| e.to_string())?;
+    let train = MnistDataset::from_idx_bytes(&file_url(dataset, names[0]), &files[0], &file_url(dataset, names[1]), &files[1]).map_err(|e| e.to_string())?;
+    let test = MnistDataset::from_idx_bytes(&file_url(dataset, names[2]), &files[2], &file_url(dataset, names[3]), &files[3]).map_err(|e| e.to_string())?;
     Ok((train, test))
 }
 

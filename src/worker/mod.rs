@@ -115,7 +115,7 @@ async fn run(mut commands: UnboundedReceiver<Command>, own_commands: UnboundedSe
         // A panic, as wgpu's default handler of an uncaught WebGPU error is: the worker dies.
         trainer.set_device_loss_drill(Box::new(backend::destroy_recorded_devices), Box::new(|| panic!("simulated uncaught WebGPU error")));
     }
-    let Some((train, test)) = load_data(&mut trainer, &mut commands, &base_url).await else { return };
+    let Some((train, test)) = load_data(&mut trainer, &mut commands, &base_url, settings.dataset).await else { return };
     let train = match settings.train_limit {
         Some(n) => train.first(n),
         None => train,
@@ -126,7 +126,10 @@ async fn run(mut commands: UnboundedReceiver<Command>, own_commands: UnboundedSe
     };
     let sample = train.first(256);
     let choice = backend::choose_backend(settings.backend, |s| emit(Event::Phase(Phase::ChoosingBackend(s)))).await;
-    let pretrained = data::fetch_bytes(&data::resolve(&base_url, PRETRAINED_PATH)).await;
+    let pretrained = match settings.dataset.has_pretrained_model() {
+        true => Some(data::fetch_bytes(&data::resolve(&base_url, PRETRAINED_PATH)).await),
+        false => None,
+    };
     let (device, backend, budget) = (choice.device, choice.info, choice.budget);
     trainer.prepare(Prepared { train, test, device, backend, pretrained, budget }, settings).await;
     if let Some(candidate) = choice.candidate {
@@ -141,15 +144,16 @@ async fn run(mut commands: UnboundedReceiver<Command>, own_commands: UnboundedSe
     serve(&mut trainer, &mut commands, js::yield_now).await;
 }
 
-/// Downloads MNIST, reporting progress; after a failure, waits for Retry. `None`: the page is gone.
+/// Downloads MNIST or Fashion-MNIST, reporting progress; after a failure, waits for Retry. `None`: the page is gone.
 async fn load_data(
     trainer: &mut Trainer<IndexedDbStore>,
     commands: &mut UnboundedReceiver<Command>,
     base_url: &str,
+    dataset: crate::data::Dataset,
 ) -> Option<(crate::data::MnistDataset, crate::data::MnistDataset)> {
     loop {
         trainer.set_phase(Phase::LoadingData(Default::default()));
-        match data::load_mnist(base_url, |p| trainer.emit(Event::Phase(Phase::LoadingData(p)))).await {
+        match data::load_mnist(base_url, dataset, |p| trainer.emit(Event::Phase(Phase::LoadingData(p)))).await {
             Ok(sets) => return Some(sets),
             Err(e) => {
                 trainer.set_phase(Phase::DataFailed(Text::verbatim(&e)));

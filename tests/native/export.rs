@@ -48,4 +48,6 @@ fn file_names_say_which_run_and_when() {
     assert_eq!(file_stem(&settings, "2026-12-01_1152"), "backprop-playground_784-64-32-10_sgd_lr0.01_batch128_2026-12-01_1152");
     let default = file_stem(&PlaygroundSettings::default(), "2026-12-01_0900");
     assert_eq!(default, "backprop-playground_784-512-256-128-10_adam_lr0.001_batch64_2026-12-01_0900");
+    let (fashion, _) = PlaygroundSettings::from_query("dataset=fashion");
+    assert_eq!(file_stem(&fashion, "2026-12-01_0900"), "backprop-playground_fashion_784-512-256-128-10_adam_lr0.001_batch64_2026-12-01_0900");
 }

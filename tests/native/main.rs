@@ -6,6 +6,7 @@ mod budget;
 mod chain_rule;
 mod equations;
 mod export;
+mod fashion;
 mod gradients;
 mod i18n;
 mod idx_reader;

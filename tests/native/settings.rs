@@ -62,3 +62,21 @@ fn bad_values_are_refused_per_field_and_keep_the_default() {
         assert_eq!(s, PlaygroundSettings::default(), "{key}={value} must leave the defaults");
     }
 }
+
+/// `?dataset=fashion` picks Fashion-MNIST and travels in shared links and snapshots; MNIST, the
+/// default, adds nothing to a link; anything else is refused with the field named.
+#[test]
+fn the_dataset_is_a_setting_of_the_link() {
+    use backprop_playground::data::Dataset;
+    let (fashion, errors) = PlaygroundSettings::from_query("dataset=fashion&lr=0.01");
+    assert!(errors.is_empty());
+    assert_eq!(fashion.dataset, Dataset::Fashion);
+    assert_eq!(fashion.to_query(), "lr=0.01&dataset=fashion");
+    assert_eq!(PlaygroundSettings::from_query(&fashion.to_query()).0, fashion);
+    assert_eq!(PlaygroundSettings::from_query("dataset=mnist").0.to_query(), "");
+    let (bad, errors) = PlaygroundSettings::from_query("dataset=cifar");
+    assert_eq!(bad.dataset, Dataset::Mnist);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].field, "dataset");
+    assert_eq!(errors[0].describe().english(), "Dataset — choose mnist or fashion");
+}

@@ -96,7 +96,7 @@ fn prepared() -> Prepared {
         test: super::mnist(Split::Test).first(100),
         device: Device::flex(),
         backend: BackendInfo { kind: BackendKind::Cpu, name: Text::verbatim("CPU"), reason: Text::verbatim("test") },
-        pretrained,
+        pretrained: Some(pretrained),
         budget: MemoryBudget::cpu(),
     }
 }
@@ -140,8 +140,12 @@ const SMALL: &str = "hidden=32,16";
 
 /// Prepares, then serves commands from `script` until it drops its sender.
 fn run_script<F: std::future::Future<Output = ()>>(trainer: &mut Trainer<GatedStore>, script: impl FnOnce(UnboundedSender<Command>) -> F) {
+    run_script_with(trainer, PlaygroundSettings::default(), script);
+}
+
+/// [`run_script`] for a page opened with `settings` (its link's).
+fn run_script_with<F: std::future::Future<Output = ()>>(trainer: &mut Trainer<GatedStore>, settings: PlaygroundSettings, script: impl FnOnce(UnboundedSender<Command>) -> F) {
     let (sender, mut commands) = unbounded();
-    let settings = PlaygroundSettings::default();
     block_on(zip(
         async {
             trainer.prepare(prepared(), settings).await;
@@ -539,4 +543,42 @@ fn the_open_network_view_gets_tiles_that_follow_the_weights_and_a_closed_one_non
     assert_ne!(first.weights, second.weights, "a step changes the tiles");
     assert!(first.model_version < second.model_version);
     assert!(second.scale > 0.0 && second.weights.iter().all(|w| w.abs() <= second.scale));
+}
+
+/// A tab that trained on MNIST and is reloaded with `?dataset=fashion`: the saved MNIST run is not
+/// put on the clothes; it goes among the recent models (before a Fashion run could overwrite the
+/// tab's record), the page says so, there is no pretrained model to predict with, and a Fashion run
+/// cannot restore the MNIST one.
+#[test]
+fn a_run_saved_on_mnist_is_kept_not_restored_when_the_page_opens_on_fashion() {
+    let store = GatedStore::open();
+    let (mut mnist_tab, _) = trainer(store.clone());
+    run_script(&mut mnist_tab, |sender| async move {
+        send(&sender, Command::Step { settings: SMALL.into() });
+        send(&sender, Command::Step { settings: SMALL.into() });
+    });
+    assert_eq!(store.inner.borrow().saved.as_ref().map(|s| s.meta.steps), Some(2));
+
+    let (mut fashion_tab, events) = trainer(store.clone());
+    let events_in = events.clone();
+    let (fashion, _) = PlaygroundSettings::from_query("dataset=fashion");
+    let digit = super::mnist(Split::Test).first(1).image(0).to_vec();
+    run_script_with(&mut fashion_tab, fashion, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        send(&sender, Command::Predict { id: 1, pixels: digit });
+        until("an answer", || prediction(&events_in, 1).is_some()).await;
+        let kept = recent_lists(&events_in).last().and_then(|l| l.first().map(|m| m.id));
+        if let Some(id) = kept {
+            send(&sender, Command::RestoreRecent { id });
+        }
+    });
+    assert_eq!(fashion_tab.steps(), 0, "the MNIST run was not restored onto the clothes");
+    let kept = recent_lists(&events).last().cloned().unwrap_or_default();
+    assert!(kept.iter().any(|m| m.steps == 2 && m.because.english() == "Trained on the other dataset"), "{kept:?}");
+    assert_eq!(store.inner.borrow().recent.len(), 1, "kept in the store too");
+    let said = notices(&events, Notice::Weights);
+    assert!(said.iter().filter(|n| n.contains("learnt from MNIST")).count() >= 2, "at start-up and when asked to restore it: {said:?}");
+    assert_eq!(prediction(&events, 1), Some(Vec::new()), "no pretrained model for Fashion-MNIST");
+    assert!(notices(&events, Notice::Drawing).iter().any(|n| n.contains("no pretrained model")), "{:?}", notices(&events, Notice::Drawing));
+    assert!(errors(&events).is_empty(), "{:?}", errors(&events));
 }

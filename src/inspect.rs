@@ -20,6 +20,7 @@ pub struct FirstLayerTiles {
     pub units: usize,
     /// Unit-major: tile `j` is `weights[j * 784 .. (j + 1) * 784]`, pixel `p` of it the weight from
     /// input pixel `p` (row-major 28×28) to unit `j` — PyTorch's `fc1.weight[j][p]`.
+    #[serde(with = "f32_bytes")]
     pub weights: Vec<f32>,
     /// `fc1.bias`, one per unit.
     pub biases: Vec<f32>,
@@ -27,6 +28,25 @@ pub struct FirstLayerTiles {
     pub scale: f32,
     /// The trainer's model version these weights belong to.
     pub model_version: u64,
+}
+
+/// `Vec<f32>` as one little-endian byte string: postcard then copies it instead of encoding and
+/// decoding each number through serde, which took the page's main thread ≈ 9 ms per set of tiles.
+mod f32_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(values: &[f32], serializer: S) -> Result<S::Ok, S::Error> {
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        serializer.serialize_bytes(&bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<f32>, D::Error> {
+        let bytes = serde_bytes::ByteBuf::deserialize(deserializer)?;
+        if bytes.len() % 4 != 0 {
+            return Err(serde::de::Error::invalid_length(bytes.len(), &"a multiple of 4 bytes"));
+        }
+        Ok(bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    }
 }
 
 impl FirstLayerTiles {
@@ -43,16 +63,23 @@ pub async fn first_layer_tiles(model: &Mlp, model_version: u64) -> Result<FirstL
     if inputs != IMAGE_PIXELS {
         return Err(ReadError::WithContext { reason: format!("the first layer takes {inputs} inputs, not {IMAGE_PIXELS}") });
     }
-    let by_unit = layer.weight.val().transpose(); // [units, 784]
-    let mut transaction = Transaction::default().register(by_unit);
+    // Read as stored and turned unit-major here: on WebGPU a transposed read would be one more
+    // kernel on the GPU (on a software adapter, CPU time taken from the page).
+    let mut transaction = Transaction::default().register(layer.weight.val()); // [784, units]
     if let Some(bias) = &layer.bias {
         transaction = transaction.register(bias.val()); // [units]
     }
     let mut data = transaction.execute_async().await?.into_iter();
-    let weights: Vec<f32> = data.next().map(|d| d.iter::<f32>().collect()).unwrap_or_default();
+    let by_input: Vec<f32> = data.next().map(|d| d.iter::<f32>().collect()).unwrap_or_default();
     let biases: Vec<f32> = data.next().map(|d| d.iter::<f32>().collect()).unwrap_or_else(|| vec![0.0; units]);
-    if weights.len() != units * IMAGE_PIXELS || biases.len() != units {
+    if by_input.len() != units * IMAGE_PIXELS || biases.len() != units {
         return Err(ReadError::WithContext { reason: "the first layer's weights came back short".into() });
+    }
+    let mut weights = vec![0.0f32; by_input.len()];
+    for (pixel, row) in by_input.chunks_exact(units).enumerate() {
+        for (unit, &w) in row.iter().enumerate() {
+            weights[unit * IMAGE_PIXELS + pixel] = w;
+        }
     }
     let scale = weights.iter().filter(|w| w.is_finite()).fold(0.0f32, |m, w| m.max(w.abs()));
     Ok(FirstLayerTiles { units, weights, biases, scale, model_version })

@@ -1,6 +1,9 @@
 //! "Keep what the class saw": the metrics as CSV, the log as text, and each chart as SVG and PNG as
 //! drawn (axes and title), named after the run and the time. Everything is made in the page.
 
+use super::heatmap::paint_tiles;
+use crate::data::mnist::IMAGE_SIDE;
+use crate::inspect::FirstLayerTiles;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -103,14 +106,14 @@ fn canvas_png(canvas: &web_sys::HtmlCanvasElement) -> Result<Vec<u8>, String> {
     Ok(binary.chars().map(|c| c as u32 as u8).collect())
 }
 
-/// The network view's weight grid, three times its size with sharp pixels, under a title that
-/// states the colour scale.
-fn weight_grid_png(title: &str) -> Result<Vec<u8>, String> {
+/// The network view's weight grid (painted here from the tiles, whether or not it is on screen),
+/// three times its size with sharp pixels, under a title that states the colour scale.
+fn weight_grid_png(tiles: &FirstLayerTiles, title: &str) -> Result<Vec<u8>, String> {
     const SCALE: f64 = 3.0;
     const HEADER: f64 = 44.0;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let grid: web_sys::HtmlCanvasElement =
-        document.query_selector("[data-testid=\"weight-grid\"]").ok().flatten().ok_or("no weight grid")?.dyn_into().map_err(|_| "no weight grid")?;
+    let grid: web_sys::HtmlCanvasElement = document.create_element("canvas").map_err(|e| js_error_text(&e))?.dyn_into().map_err(|_| "no canvas")?;
+    paint_tiles(&grid, &tiles.weights, IMAGE_SIDE, tiles.scale);
     let canvas: web_sys::HtmlCanvasElement = document.create_element("canvas").map_err(|e| js_error_text(&e))?.dyn_into().map_err(|_| "no canvas")?;
     let (width, height) = (f64::from(grid.width()) * SCALE, f64::from(grid.height()) * SCALE);
     canvas.set_width(width as u32);
@@ -171,12 +174,15 @@ pub fn ExportPanel(state: PlaygroundState, settings: Signal<Option<PlaygroundSet
             }
         }
     };
-    let weight_grid = move |_| match state.weight_tiles.with_untracked(|t| t.as_ref().map(|t| (t.units, t.scale))) {
-        None => status.set(Some(text!("export-weights-first"))),
-        Some((units, scale)) => match weight_grid_png(&locale.text(&text!("weight-grid-title", units = units, scale = format!("{scale:.3}")))) {
-            Ok(bytes) => save(&bytes, "_weight-grid.png"),
-            Err(e) => status.set(Some(text!("export-failed", reason = e))),
-        },
+    let weight_grid = move |_| {
+        let made = state.weight_tiles.with_untracked(|t| {
+            t.as_ref().map(|t| weight_grid_png(t, &locale.text(&text!("weight-grid-title", units = t.units, scale = format!("{:.3}", t.scale)))))
+        });
+        match made {
+            None => status.set(Some(text!("export-weights-first"))),
+            Some(Ok(bytes)) => save(&bytes, "_weight-grid.png"),
+            Some(Err(e)) => status.set(Some(text!("export-failed", reason = e))),
+        }
     };
     view! {
         <section class="panel export" aria-labelledby="export-title">

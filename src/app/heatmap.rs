@@ -47,6 +47,18 @@ fn put(canvas: &HtmlCanvasElement, rgba: &[u8], width: u32, height: u32) {
 /// One square tile per `side`×`side` block of `values`, in a grid of [`columns`] with a one-pixel
 /// gap: the first layer's weights, each unit's 784 as 28×28.
 pub fn paint_tiles(canvas: &HtmlCanvasElement, values: &[f32], side: usize, scale: f32) {
+    // 511 steps from −scale to +scale, looked up: 401k weights are painted in a few milliseconds,
+    // on the page's main thread.
+    const STEPS: f32 = 255.0;
+    let table: Vec<[u8; 3]> = (-255..=255).map(|i| diverging(i as f32 / STEPS, 1.0)).collect();
+    let per_unit = if scale > 0.0 { STEPS / scale } else { 0.0 };
+    let colour = |v: f32| -> [u8; 3] {
+        if !v.is_finite() {
+            return [0, 0, 0];
+        }
+        let i = ((v * per_unit).clamp(-STEPS, STEPS)).round() as i32 + 255;
+        table.get(i as usize).copied().unwrap_or([0, 0, 0])
+    };
     let per_tile = side * side;
     let count = values.len() / per_tile.max(1);
     let cols = columns(count);
@@ -55,10 +67,15 @@ pub fn paint_tiles(canvas: &HtmlCanvasElement, values: &[f32], side: usize, scal
     let mut rgba = vec![255u8; width * height * 4];
     for (tile, chunk) in values.chunks_exact(per_tile).enumerate() {
         let (x0, y0) = ((tile % cols) * (side + 1), (tile / cols) * (side + 1));
-        for (p, &v) in chunk.iter().enumerate() {
-            let (x, y) = (x0 + p % side, y0 + p / side);
-            if let Some(px) = rgba.get_mut((y * width + x) * 4..(y * width + x) * 4 + 3) {
-                px.copy_from_slice(&diverging(v, scale));
+        // Row by row: one slice of the image per 28 weights.
+        for (row, row_values) in chunk.chunks_exact(side).enumerate() {
+            let start = ((y0 + row) * width + x0) * 4;
+            let Some(line) = rgba.get_mut(start..start + side * 4) else { continue };
+            for (px, &v) in line.chunks_exact_mut(4).zip(row_values) {
+                let [r, g, b] = colour(v);
+                px[0] = r;
+                px[1] = g;
+                px[2] = b;
             }
         }
     }

@@ -22,6 +22,13 @@ use crate::trainer::protocol::Command;
 /// Canvas pixels per activation cell.
 const CELL: usize = 12;
 
+/// Whether any of `element` is inside the viewport.
+fn on_screen(element: &web_sys::HtmlCanvasElement) -> bool {
+    let height = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(f64::MAX);
+    let rect = element.get_bounding_client_rect();
+    rect.bottom() > 0.0 && rect.top() < height && rect.height() > 0.0
+}
+
 fn number(v: f32) -> String {
     if v == 0.0 { "0".into() } else { format!("{v:.4}") }
 }
@@ -117,13 +124,43 @@ pub fn NetworkPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<O
     on_cleanup(move || trainer.send(Command::WatchWeights { on: false }));
 
     let grid = NodeRef::<Canvas>::new();
-    Effect::new(move |_| {
-        state.weight_tiles.with(|t| {
-            if let (Some(c), Some(t)) = (grid.get(), t.as_ref()) {
-                paint_tiles(&c, &t.weights, IMAGE_SIDE, t.scale);
+    // Painted in the next animation frame, not in the task that received the tiles, so decoding and
+    // painting 401k weights are two short tasks rather than one long one; and only while the grid
+    // is on screen (scrolling to it paints the latest tiles), so a class watching the loss chart or
+    // drawing does not pay for it.
+    let paint_pending = StoredValue::new(false);
+    let stale = StoredValue::new(false);
+    let schedule_paint = move || {
+        if paint_pending.get_value() {
+            return;
+        }
+        paint_pending.set_value(true);
+        request_animation_frame(move || {
+            paint_pending.set_value(false);
+            let Some(c) = grid.get_untracked() else { return };
+            if !on_screen(&c) {
+                stale.set_value(true);
+                return;
             }
+            stale.set_value(false);
+            state.weight_tiles.with_untracked(|t| {
+                if let Some(t) = t.as_ref() {
+                    paint_tiles(&c, &t.weights, IMAGE_SIDE, t.scale);
+                }
+            });
         });
+    };
+    Effect::new(move |_| {
+        state.weight_tiles.track();
+        grid.track();
+        schedule_paint();
     });
+    let on_scroll = window_event_listener(leptos::ev::scroll, move |_| {
+        if stale.get_value() {
+            schedule_paint();
+        }
+    });
+    on_cleanup(move || on_scroll.remove());
     let selected: RwSignal<Option<usize>> = RwSignal::new(None);
     let on_grid_click = move |ev: web_sys::MouseEvent| {
         let Some(c) = grid.get_untracked() else { return };

@@ -11,8 +11,9 @@ use crate::i18n::Text;
 use crate::inspect::{self, Activations};
 use crate::text;
 
-/// While training, tiles are sent at most this often (a read and 1.6 MB to the page each time).
-pub const TILES_EVERY_MS: u128 = 500;
+/// While training, tiles are sent at most this often (a read, and 1.6 MB for the page to decode and
+/// paint each time).
+pub const TILES_EVERY_MS: u128 = 1000;
 
 impl<S: RunStore> Trainer<S> {
     /// Answers every prediction request, with no probabilities when there is no answer (the page

@@ -33,6 +33,9 @@ test('the weight grid follows training; the strips follow the drawing', { timeou
     await waitUntilReady(page);
     assert.match(await page.textContent(byTestId('network-diagram')), /784.*512.*256.*128.*10/s, 'the diagram has the settings\' layer sizes');
     await page.waitForFunction((id) => document.querySelector(id)?.dataset.version, byTestId('weight-grid'), { timeout: 30_000 });
+    // The grid is painted while it is on screen (scrolling to it paints the latest tiles).
+    await page.locator(byTestId('weight-grid')).scrollIntoViewIfNeeded();
+    await page.waitForFunction((id) => document.querySelector(id)?.width === 927, byTestId('weight-grid'), { timeout: 10_000 });
     const pretrained = await canvasHash(page, 'weight-grid');
     assert.match(pretrained, /^927x463:/, '512 tiles of 28×28, 32 across');
 
@@ -77,6 +80,7 @@ test('the weight grid follows training; the strips follow the drawing', { timeou
     // Train: the grid changes while training runs (every few batches), not only at the end.
     const before = await gridVersion(page);
     await page.click(byTestId('train-button'));
+    await page.locator(byTestId('weight-grid')).scrollIntoViewIfNeeded();
     await page.waitForFunction((id) => document.querySelector(id)?.textContent.includes('Training'), byTestId('status'), { timeout: 30_000 });
     const seen = new Set();
     for (let i = 0; i < 80 && seen.size < 3; i += 1) {

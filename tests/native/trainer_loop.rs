@@ -335,6 +335,16 @@ fn commands_and_events_round_trip_through_the_wire_format() {
     assert_eq!(back[0], 2.3);
     assert!(back[1].is_nan() && back[2] == f32::INFINITY);
     assert!(decode::<Command>(&[0xff, 0xff, 0xff]).is_err(), "garbage is refused, not misread");
+    // The weight tiles travel as one byte string: every number comes back, NaN included, and a
+    // cut-off message is refused.
+    let tiles = backprop_playground::inspect::FirstLayerTiles { units: 1, weights: (0..783).map(|i| i as f32 * -0.001).chain([f32::NAN]).collect(), biases: vec![0.5], scale: 0.783, model_version: 9 };
+    let wire = encode(&Event::WeightTiles(tiles.clone())).unwrap();
+    let Event::WeightTiles(back) = decode::<Event>(&wire).unwrap() else { panic!("not tiles") };
+    assert_eq!(back.weights[..783], tiles.weights[..783]);
+    assert!(back.weights[783].is_nan());
+    assert_eq!((back.units, back.biases.clone(), back.scale, back.model_version), (1, vec![0.5], 0.783, 9));
+    assert!(wire.len() < 784 * 4 + 64, "about four bytes a weight: {}", wire.len());
+    assert!(decode::<Event>(&wire[..wire.len() - 10]).is_err());
 }
 
 fn recent_lists(events: &Events) -> Vec<Vec<backprop_playground::trainer::protocol::RecentModel>> {

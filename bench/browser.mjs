@@ -223,6 +223,6 @@ for (const [engine, p] of Object.entries(profiles)) {
 console.log('\n| page weight | |\n|---|---:|');
 console.log(`| .wasm raw / gzip | ${mb(weight.wasm_raw_bytes)} MB / ${mb(weight.wasm_gzip_bytes)} MB |`);
 console.log(`| JS glue raw / gzip | ${(weight.js_raw_bytes / 1e3).toFixed(0)} kB / ${(weight.js_gzip_bytes / 1e3).toFixed(0)} kB |`);
-console.log(`| MNIST data (gzip) | ${mb(weight.data_bytes)} MB |`);
+console.log(`| data, MNIST and Fashion-MNIST (gzip) | ${mb(weight.data_bytes)} MB |`);
 console.log(`| first contentful paint / ready to train (localhost, auto mode) | ${f(weight.first_contentful_paint_ms, 0)} ms / ${f(weight.ready_to_train_ms, 0)} ms |`);
 console.log(`\nJSON: ${path.relative(root, path.join(OUT, 'browser.json'))}`);

@@ -120,6 +120,10 @@ fn apply(event: Event, state: PlaygroundState, form: SettingsForm) {
         }
         Event::Prediction { id, activations } => state.prediction.set(Some((id, activations))),
         Event::WeightTiles(tiles) => state.weight_tiles.set(Some(tiles)),
+        Event::Inspected { index, label, pixels, activations } => {
+            state.inspected.set(Some((pixels, activations)));
+            state.inspected_test.set(Some((index, label)));
+        }
         Event::Persistence(p) => state.persistence.set(p),
         Event::FormSettings(query) => form.set_training(&PlaygroundSettings::from_query(&query).0),
         Event::Notice { to, text } => {

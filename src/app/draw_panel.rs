@@ -232,6 +232,7 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
         }
         if asked.pixels.len() == IMAGE_PIXELS {
             state.inspected.set(Some((asked.pixels, activations)));
+            state.inspected_test.set(None);
         }
         probabilities.set(Some(probs));
     });

@@ -191,6 +191,24 @@ pub fn NetworkPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<O
     };
     let scale = move || state.weight_tiles.with(|t| t.as_ref().map(|t| format!("{:.3}", t.scale)));
 
+    // The strips show the drawing, or a test image chosen here (asked again when the model changes).
+    let next_test_image = move || {
+        let index = state.inspected_test.get_untracked().map_or(0, |(i, _)| i + 1);
+        trainer.send(Command::InspectTest { index });
+    };
+    Effect::new(move |previous: Option<u64>| {
+        let version = state.model_version.get();
+        if previous.is_some_and(|p| p != version) {
+            if let Some((index, _)) = state.inspected_test.get_untracked() {
+                trainer.send(Command::InspectTest { index });
+            }
+        }
+        version
+    });
+    let source = move || match state.inspected_test.get() {
+        Some((index, label)) => locale.text(&text!("inspecting-test-image", index = index, class = class_name(locale, dataset, label as usize))),
+        None => locale.t("inspecting-drawing"),
+    };
     let readout: RwSignal<Option<String>> = RwSignal::new(None);
     // A memo, so the strips are rebuilt only when the number of layers changes (keeping focus).
     let layers = Memo::new(move |_| state.inspected.with(|i| i.as_ref().map_or(0, |(_, a)| a.hidden.len())));
@@ -223,6 +241,12 @@ pub fn NetworkPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<O
                 <section class="activations-view" aria-labelledby="activations-title">
                     <h3 id="activations-title">{move || locale.t("activations-title")}</h3>
                     <p class="hint">{move || locale.t("activations-explained")}</p>
+                    <div class="inspect-source">
+                        <span data-testid="inspected-source">{source}</span>
+                        <button data-testid="inspect-test-image" on:click=move |_| next_test_image()>
+                            {move || if state.inspected_test.get().is_some() { locale.t("next-test-image") } else { locale.t("show-test-image") }}
+                        </button>
+                    </div>
                     {move || (layers.get() == 0).then(|| view! { <p class="placeholder">{move || locale.t("activations-waiting")}</p> })}
                     <figure class="strip input-strip">
                         <figcaption>{move || locale.t("input")}" 28×28"</figcaption>

@@ -38,6 +38,8 @@ pub struct PlaygroundState {
     /// The drawing as the network saw it with what every layer made of it (the network view's
     /// strips); written by the drawing panel when its prediction arrives.
     pub inspected: RwSignal<Option<(Vec<u8>, Activations)>>,
+    /// Which test image `inspected` is, with its true class; `None` when it is the drawing.
+    pub inspected_test: RwSignal<Option<(usize, u8)>>,
     /// The predicting model's first layer as tiles, while the network view is open.
     pub weight_tiles: RwSignal<Option<FirstLayerTiles>>,
     /// The user's current drawing as the network sees it, with the predicted digit.
@@ -87,6 +89,7 @@ impl PlaygroundState {
             predictor_description: RwSignal::new(crate::text!("no-model-description")),
             prediction: RwSignal::new(None),
             inspected: RwSignal::new(None),
+            inspected_test: RwSignal::new(None),
             weight_tiles: RwSignal::new(None),
             drawing: RwSignal::new(None),
             persistence: RwSignal::new(Persistence::Unknown),

@@ -340,6 +340,7 @@ impl<S: RunStore> Trainer<S> {
             Command::LoadWeights { name, bytes, settings } => self.load_weights(&name, &bytes, &settings).await,
             Command::Download => self.download().await,
             Command::Predict { id, pixels } => self.predict(id, &pixels).await,
+            Command::InspectTest { index } => self.inspect_test(index).await,
             Command::WatchWeights { on } => {
                 self.watching_weights = on;
                 self.tiles_sent = None;

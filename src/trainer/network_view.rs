@@ -31,6 +31,20 @@ impl<S: RunStore> Trainer<S> {
         self.emit(Event::Prediction { id, activations });
     }
 
+    /// Every layer's output for a test image, chosen in the network view instead of a drawing.
+    pub(super) async fn inspect_test(&mut self, index: usize) {
+        let Some(test) = self.test.clone().filter(|t| !t.is_empty()) else {
+            return self.notice(Notice::Drawing, text!("not-ready-yet"));
+        };
+        let index = index % test.len();
+        let (pixels, label) = (test.image(index).to_vec(), test.label(index));
+        match self.activations(&pixels).await {
+            Ok(activations) => self.emit(Event::Inspected { index, label, pixels, activations }),
+            Err(Some(e)) => self.notice(Notice::Drawing, e),
+            Err(None) => {}
+        }
+    }
+
     /// `Err(None)`: nothing to say (the model is still loading, or the GPU was lost and the trainer
     /// moved to the CPU); `Err(Some(why))`: a failure.
     async fn activations(&mut self, pixels: &[u8]) -> Result<Activations, Option<Text>> {

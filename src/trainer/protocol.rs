@@ -40,6 +40,9 @@ pub enum Command {
     /// The network view opened (`true`) or closed: while it is open the trainer sends
     /// [`Event::WeightTiles`] whenever the predicting model's weights change.
     WatchWeights { on: bool },
+    /// Every layer's output for test image `index` (modulo the test set's size), for the network
+    /// view (answered by [`Event::Inspected`]).
+    InspectTest { index: usize },
     /// "Teach it back": a few steps on the user's labelled drawings mixed with MNIST.
     FineTune { digits: Vec<LabelledDigit>, settings: String },
     /// Compute the backprop stepper's numbers for a test digit or a drawing.
@@ -240,6 +243,8 @@ pub enum Event {
     Prediction { id: u64, activations: Activations },
     /// The predicting model's first layer as 28×28 tiles (while the network view is open).
     WeightTiles(FirstLayerTiles),
+    /// The answer to `InspectTest`: the test image, its true class and every layer's output.
+    Inspected { index: usize, label: u8, pixels: Vec<u8>, activations: Activations },
     Persistence(Persistence),
     /// The settings form should show these (a restored run's, a loaded file's architecture).
     FormSettings(String),

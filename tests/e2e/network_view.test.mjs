@@ -77,6 +77,21 @@ test('the weight grid follows training; the strips follow the drawing', { timeou
     assert.match(await page.textContent(byTestId('selected-unit')), /Unit 35: bias -?\d+\.\d{4}; its output for your drawing \(after ReLU\): (0|\d+\.\d{4})/);
     await screenshot(page, 'network-view-pretrained', { fullPage: true });
 
+    // A test image instead of the drawing: the strips change to it and say which one it is.
+    const drawn = await strips();
+    assert.equal(await page.textContent(byTestId('inspected-source')), 'Showing: your drawing.');
+    await page.click(byTestId('inspect-test-image'));
+    await page.waitForFunction((id) => /test image 0/.test(document.querySelector(id)?.textContent ?? ''), byTestId('inspected-source'), { timeout: 30_000 });
+    assert.match(await page.textContent(byTestId('inspected-source')), /^Showing: test image 0 \(true class: 7\)\.$/);
+    let moved = false;
+    for (let i = 0; i < 40 && !moved; i += 1) {
+      await page.waitForTimeout(100);
+      moved = JSON.stringify(await strips()) !== JSON.stringify(drawn);
+    }
+    assert.ok(moved, 'the strips show the test image');
+    await page.click(byTestId('inspect-test-image'));
+    await page.waitForFunction((id) => /test image 1 /.test(document.querySelector(id)?.textContent ?? ''), byTestId('inspected-source'), { timeout: 30_000 });
+
     // Train: the grid changes while training runs (every few batches), not only at the end.
     const before = await gridVersion(page);
     await page.click(byTestId('train-button'));

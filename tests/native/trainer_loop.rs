@@ -592,3 +592,33 @@ fn a_run_saved_on_mnist_is_kept_not_restored_when_the_page_opens_on_fashion() {
     assert!(notices(&events, Notice::Drawing).iter().any(|n| n.contains("no pretrained model")), "{:?}", notices(&events, Notice::Drawing));
     assert!(errors(&events).is_empty(), "{:?}", errors(&events));
 }
+
+/// The network view can show a test image instead of the drawing: its pixels, its true class and
+/// every layer's output from the predicting model (here the pretrained one), for any index.
+#[test]
+fn a_chosen_test_image_comes_back_with_every_layers_output() {
+    let store = GatedStore::open();
+    let (mut trainer, events) = trainer(store);
+    let events_in = events.clone();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        send(&sender, Command::InspectTest { index: 3 });
+        send(&sender, Command::InspectTest { index: 103 });
+        until("two answers", || count(&events_in, |e| matches!(e, Event::Inspected { .. })) == 2).await;
+    });
+    let test = super::mnist(Split::Test).first(100);
+    let answers: Vec<(usize, u8, Vec<u8>, backprop_playground::inspect::Activations)> = events
+        .borrow()
+        .iter()
+        .filter_map(|e| match e {
+            Event::Inspected { index, label, pixels, activations } => Some((*index, *label, pixels.clone(), activations.clone())),
+            _ => None,
+        })
+        .collect();
+    for (index, label, pixels, activations) in &answers {
+        assert_eq!(*index, 3, "103 wraps round the 100 test images");
+        assert_eq!((*label, pixels.as_slice()), (test.label(3), test.image(3)));
+        assert_eq!(activations.hidden.iter().map(Vec::len).collect::<Vec<_>>(), vec![512, 256, 128]);
+        assert_eq!(backprop_playground::inference::top_prediction(&activations.probabilities).map(|p| p.0), Some(test.label(3)));
+    }
+}

@@ -24,7 +24,8 @@ pub struct FirstLayerTiles {
     pub weights: Vec<f32>,
     /// `fc1.bias`, one per unit.
     pub biases: Vec<f32>,
-    /// The largest |weight| of all tiles: the one scale the colour map uses (−scale … 0 … +scale).
+    /// The one scale the colour map uses for all tiles (−scale … 0 … +scale): the 99th percentile of
+    /// |weight|, so a few large weights do not wash every tile out; the 1 % beyond it saturate.
     pub scale: f32,
     /// The trainer's model version these weights belong to.
     pub model_version: u64,
@@ -81,8 +82,20 @@ pub async fn first_layer_tiles(model: &Mlp, model_version: u64) -> Result<FirstL
             weights[unit * IMAGE_PIXELS + pixel] = w;
         }
     }
-    let scale = weights.iter().filter(|w| w.is_finite()).fold(0.0f32, |m, w| m.max(w.abs()));
+    let scale = percentile_of_magnitudes(&weights, 0.99);
     Ok(FirstLayerTiles { units, weights, biases, scale, model_version })
+}
+
+/// The `q` quantile of |v| over the finite values (0 when there are none).
+pub fn percentile_of_magnitudes(values: &[f32], q: f64) -> f32 {
+    let mut magnitudes: Vec<f32> = values.iter().filter(|v| v.is_finite()).map(|v| v.abs()).collect();
+    if magnitudes.is_empty() {
+        return 0.0;
+    }
+    let last = magnitudes.len() - 1;
+    let rank = ((last as f64) * q.clamp(0.0, 1.0)).round() as usize;
+    let (_, value, _) = magnitudes.select_nth_unstable_by(rank.min(last), f32::total_cmp);
+    *value
 }
 
 /// Every layer's output for one image: what the activation strips show.

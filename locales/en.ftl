@@ -458,6 +458,7 @@ dataset-choice = Learn from
 dataset-switch-note = Switching reloads the page; the current run is kept among the recent models.
 because-other-dataset = Trained on the other dataset
 run-other-dataset = This model learnt from { $dataset }; open the page with that dataset to continue it (it is kept among the recent models).
+teach-back-digits-only = Teaching drawings back works with MNIST's digits only.
 train-first-no-pretrained = Fashion-MNIST has no pretrained model: press Train, and the drawing panel predicts with the model you are training.
 drawing-fashion-note = The model learns clothes here, not digits: a drawing is read as one of the ten kinds of clothing.
 fashion-tshirt = T-shirt/top

@@ -437,6 +437,7 @@ dataset-choice = 学习的数据
 dataset-switch-note = 切换会重新加载页面；当前的训练会保存在最近的模型中。
 because-other-dataset = 在另一个数据集上训练
 run-other-dataset = 这个模型学习的是 { $dataset }；请用该数据集打开页面以继续训练（它已保存在最近的模型中）。
+teach-back-digits-only = 把手写图教回给模型只适用于 MNIST 数字。
 train-first-no-pretrained = Fashion-MNIST 没有预训练模型：请按“训练”，手写面板会用你正在训练的模型进行预测。
 drawing-fashion-note = 这里模型学习的是服饰，而不是数字：你画的图会被识别为十类服饰之一。
 fashion-tshirt = T 恤/上衣

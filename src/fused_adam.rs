@@ -71,7 +71,8 @@ fn take_values<const D: usize>(tensor: Tensor<D>) -> Option<Vec<f32>> {
 /// Whether [`step`] can update this parameter: CPU `f32` tensors of one shape.
 pub fn fits<const D: usize>(tensor: &Tensor<D>, grad: &Tensor<D>, state: &Option<AdamState<D>>) -> bool {
     let same = |t: &Tensor<D>| t.dims() == tensor.dims() && t.dtype() == DType::F32;
-    let state_fits = state.as_ref().is_none_or(|s| same(&s.momentum.moment_1) && same(&s.momentum.moment_2));
+    // AMSGrad's extra moment is not part of the fused pass (the session's Adam never uses it).
+    let state_fits = state.as_ref().is_none_or(|s| same(&s.momentum.moment_1) && same(&s.momentum.moment_2) && s.momentum.max_moment_2.is_none());
     runs_on_cpu(&tensor.device()) && same(tensor) && same(grad) && state_fits
 }
 

@@ -46,7 +46,7 @@ mod f32_bytes {
         if bytes.len() % 4 != 0 {
             return Err(serde::de::Error::invalid_length(bytes.len(), &"a multiple of 4 bytes"));
         }
-        Ok(bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+        Ok(bytes.chunks_exact(4).filter_map(|c| <[u8; 4]>::try_from(c).ok()).map(f32::from_le_bytes).collect())
     }
 }
 
@@ -61,6 +61,9 @@ impl FirstLayerTiles {
 pub async fn first_layer_tiles(model: &Mlp, model_version: u64) -> Result<FirstLayerTiles, ReadError> {
     let layer = model.layers.first().ok_or(ReadError::WithContext { reason: "the model has no layers".into() })?;
     let [inputs, units] = layer.weight.dims();
+    if units == 0 {
+        return Err(ReadError::WithContext { reason: "the first layer has no units".into() });
+    }
     if inputs != IMAGE_PIXELS {
         return Err(ReadError::WithContext { reason: format!("the first layer takes {inputs} inputs, not {IMAGE_PIXELS}") });
     }
@@ -79,7 +82,9 @@ pub async fn first_layer_tiles(model: &Mlp, model_version: u64) -> Result<FirstL
     let mut weights = vec![0.0f32; by_input.len()];
     for (pixel, row) in by_input.chunks_exact(units).enumerate() {
         for (unit, &w) in row.iter().enumerate() {
-            weights[unit * IMAGE_PIXELS + pixel] = w;
+            if let Some(slot) = weights.get_mut(unit * IMAGE_PIXELS + pixel) {
+                *slot = w;
+            }
         }
     }
     let scale = percentile_of_magnitudes(&weights, 0.99);

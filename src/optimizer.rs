@@ -198,7 +198,8 @@ impl MlpOptimizer {
 }
 
 /// One parameter through Adam: in one fused pass on the CPU (`fused_adam`, the same numbers), through
-/// burn's `Adam` elsewhere.
+/// burn's `Adam` elsewhere. The fused pass is plain Adam: this `Adam` is built in [`MlpOptimizer::new`]
+/// without weight decay, AMSGrad or clipping, and must stay so for the two to agree.
 fn step_adam_param<const D: usize>(
     adam: &Adam,
     learning_rate: f64,

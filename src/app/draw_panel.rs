@@ -185,7 +185,10 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
         let DrawingInput::Digit(input) = preprocess_drawing(&ink, w, h) else {
             preview.set(None);
             state.drawing.set(None);
-            state.inspected.set(None);
+            // The network view forgets the drawing, not a test image it shows instead.
+            if state.inspected_test.get_untracked().is_none() {
+                state.inspected.set(None);
+            }
             probabilities.set(None);
             latency.set(None);
             pending.set_value(None);

@@ -101,7 +101,8 @@ async fn svg_to_png(svg: &str, width: f64, height: f64) -> Result<Vec<u8>, Strin
 fn canvas_png(canvas: &web_sys::HtmlCanvasElement) -> Result<Vec<u8>, String> {
     let window = web_sys::window().ok_or("no window")?;
     let data_url = canvas.to_data_url_with_type("image/png").map_err(|e| js_error_text(&e))?;
-    let base64 = data_url.split_once(',').map(|(_, b)| b).ok_or("no PNG data")?;
+    // A canvas over the browser's size limit gives "data:," rather than an error.
+    let base64 = data_url.split_once(',').map(|(_, b)| b).filter(|b| !b.is_empty()).ok_or("the image is too large for this browser")?;
     let binary = window.atob(base64).map_err(|e| js_error_text(&e))?;
     Ok(binary.chars().map(|c| c as u32 as u8).collect())
 }

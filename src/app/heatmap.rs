@@ -117,6 +117,9 @@ pub fn cell_at(x: f64, y: f64, shown_width: f64, canvas_width: u32, cell: usize,
     let k = f64::from(canvas_width) / shown_width;
     let (cx, cy) = ((x * k) as usize / cell, (y * k) as usize / cell);
     let cols = columns(count);
+    if x < 0.0 || y < 0.0 || cx >= cols || cy >= count.div_ceil(cols) {
+        return None;
+    }
     let index = cy * cols + cx;
-    (cx < cols && index < count && x >= 0.0 && y >= 0.0).then_some(index)
+    (index < count).then_some(index)
 }

@@ -12,7 +12,7 @@ use super::client::Trainer;
 use super::digit_image::DigitImage;
 use super::heatmap::{self, cell_at, paint_cells, paint_tiles};
 use super::locale::use_locale;
-use super::state::PlaygroundState;
+use super::state::{Phase, PlaygroundState};
 use crate::data::mnist::{IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES};
 use crate::inspect::Activations;
 use crate::settings::PlaygroundSettings;
@@ -121,6 +121,13 @@ pub fn NetworkPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<O
     let open = RwSignal::new(true);
     // Tiles only while the view is open: each set is a read and 1.6 MB from the worker.
     Effect::new(move |_| trainer.send(Command::WatchWeights { on: open.get() }));
+    // A worker that started again (after a crash, or after the data failed and was retried)
+    // knows nothing of the view: ask again whenever the trainer becomes ready.
+    Effect::new(move |_| {
+        if matches!(state.phase.get(), Phase::Ready) && open.get_untracked() {
+            trainer.send(Command::WatchWeights { on: true });
+        }
+    });
     on_cleanup(move || trainer.send(Command::WatchWeights { on: false }));
 
     let grid = NodeRef::<Canvas>::new();

@@ -299,8 +299,10 @@ impl<S: RunStore> Trainer<S> {
             }
             Some(Err(e)) => self.error(e),
         }
-        let restored = self.restore_saved().await;
+        // The recent models first: a saved run of the other dataset is added to them below, and
+        // must get a fresh id and count towards the limit.
         self.load_recent().await;
+        let restored = self.restore_saved().await;
         if !restored {
             self.set_phase(Phase::Ready);
         }
@@ -711,10 +713,10 @@ impl<S: RunStore> Trainer<S> {
             }
         };
         self.set_persistence(Persistence::On(None));
-        let (snapshot, note) = match saved {
+        let (snapshot, note, own) = match saved {
             Some(Ok(s)) => {
                 let note = text!("restored-from-browser", saved = self.describe_snapshot(&s));
-                (s, note)
+                (s, note, true)
             }
             Some(Err(unreadable)) => {
                 let download = if unreadable.model.is_some() { text!("saved-run-weights-downloadable") } else { text!("empty") };
@@ -724,15 +726,23 @@ impl<S: RunStore> Trainer<S> {
             None => match self.store.latest_elsewhere().await {
                 Ok(Some(s)) => {
                     let note = text!("restored-from-other-tab", saved = self.describe_snapshot(&s));
-                    (s, note)
+                    (s, note, false)
                 }
                 _ => return false,
             },
         };
         if let Some(other) = self.other_dataset(&snapshot) {
-            // Kept among the recent models before this tab's record can be overwritten by a run on
-            // this dataset; the page with the other dataset restores it from there.
-            self.keep_snapshot(snapshot, text!("because-other-dataset")).await;
+            if !own {
+                // Another tab's run of the other dataset: that tab keeps it; nothing to do here.
+                return false;
+            }
+            // This tab's run of the other dataset moves to the recent models (where the page with
+            // that dataset restores it from) before a run on this dataset could overwrite the tab's
+            // record; once it is stored there, the tab's record goes, so a reload does not copy it
+            // again.
+            if self.keep_snapshot(snapshot, text!("because-other-dataset")).await.1 {
+                let _ = self.store.clear().await;
+            }
             self.notice(Notice::Weights, other);
             return false;
         }
@@ -857,26 +867,34 @@ impl<S: RunStore> Trainer<S> {
                 }
             },
         };
-        let id = self.keep_snapshot(snapshot, because).await;
+        let (id, _) = self.keep_snapshot(snapshot, because).await;
+        self.offer_undo(id);
         self.kept_current = Some(id);
         Some(id)
     }
 
-    /// Puts `snapshot` among the recent models (in the store too), offers Undo for it, and returns its id.
-    async fn keep_snapshot(&mut self, mut snapshot: RunSnapshot, because: Text) -> u64 {
+    /// Puts `snapshot` among the recent models, in the store too; returns its id and whether the
+    /// store took it. When it did not, the oldest stored entries stay stored (only this page's list
+    /// drops them), so a full store never loses a model to a keep that failed.
+    async fn keep_snapshot(&mut self, mut snapshot: RunSnapshot, because: Text) -> (u64, bool) {
         snapshot.meta.kept_because = Some(because);
         let id = (now_epoch_ms() as u64).max(self.recent.last().map_or(0, |(id, _)| id + 1));
-        if let Err(e) = self.store.keep_recent(id, &snapshot).await {
-            self.set_persistence(Persistence::Off(text!("persistence-recent-failed", reason = e)));
-        }
+        let stored = match self.store.keep_recent(id, &snapshot).await {
+            Ok(()) => true,
+            Err(e) => {
+                self.set_persistence(Persistence::Off(text!("persistence-recent-failed", reason = e)));
+                false
+            }
+        };
         self.recent.push((id, snapshot));
         while self.recent.len() > MAX_RECENT {
             let (oldest, _) = self.recent.remove(0);
-            let _ = self.store.forget_recent(oldest).await;
+            if stored {
+                let _ = self.store.forget_recent(oldest).await;
+            }
         }
         self.emit_recent();
-        self.offer_undo(id);
-        id
+        (id, stored)
     }
 
     /// Why `snapshot` cannot be this page's run: it learnt from the other dataset.
@@ -1025,6 +1043,10 @@ impl<S: RunStore> Trainer<S> {
     }
 
     async fn fine_tune(&mut self, digits: Vec<protocol::LabelledDigit>, query: &str) {
+        // Drawings are labelled as digits: teaching them to a model of clothes would mislabel it.
+        if !self.settings.dataset.has_pretrained_model() {
+            return self.notice(Notice::Drawing, text!("teach-back-digits-only"));
+        }
         if digits.is_empty() {
             return self.notice(Notice::Drawing, text!("label-first"));
         }

@@ -2,18 +2,8 @@
 // fine-tuning; the backprop page's worked example and gradient checks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openPage, byTestId, waitUntilReady, waitUntilIdle, screenshot } from './harness.mjs';
+import { startServer, openPage, byTestId, waitUntilReady, waitUntilIdle, screenshot, draw } from './harness.mjs';
 
-/** Draws polylines (canvas CSS coordinates, 0…280) with mouse moves. */
-async function draw(page, strokes) {
-  const box = await page.locator(byTestId('draw-canvas')).boundingBox();
-  for (const stroke of strokes) {
-    await page.mouse.move(box.x + stroke[0][0], box.y + stroke[0][1]);
-    await page.mouse.down();
-    for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 8 });
-    await page.mouse.up();
-  }
-}
 
 const predicted = (page) => page.textContent(byTestId('predicted-digit'));
 const bars = (page) => page.$$eval(`${byTestId('prediction-bars')} [data-digit]`, (els) => els.map((e) => Number(e.dataset.probability)));

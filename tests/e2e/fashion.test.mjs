@@ -3,7 +3,7 @@
 // network view's outputs, the confusion matrix and the gallery; the log line says "test images".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openPage, byTestId, waitUntilReady, waitForStatus, screenshot } from './harness.mjs';
+import { startServer, openPage, byTestId, waitUntilReady, waitForStatus, screenshot, draw } from './harness.mjs';
 
 const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
@@ -36,11 +36,7 @@ test('Fashion-MNIST trains in the page on a subset and shows class names', { tim
     assert.match(caption, new RegExp(`true (${FASHION.map((n) => n.replace('/', '\\/')).join('|')}), said (${FASHION.map((n) => n.replace('/', '\\/')).join('|')})`));
 
     // A drawing is read as a kind of clothing by the model being trained.
-    const box = await page.locator(byTestId('draw-canvas')).boundingBox();
-    await page.mouse.move(box.x + 90, box.y + 40);
-    await page.mouse.down();
-    for (const [x, y] of [[190, 40], [200, 250], [80, 250], [90, 40]]) await page.mouse.move(box.x + x, box.y + y, { steps: 6 });
-    await page.mouse.up();
+    await draw(page, [[[90, 40], [190, 40], [200, 250], [80, 250], [90, 40]]]);
     await page.waitForFunction((id) => (document.querySelector(id)?.textContent ?? '–') !== '–', byTestId('predicted-digit'), { timeout: 30_000 });
     assert.ok(FASHION.includes(await page.textContent(byTestId('predicted-digit'))), 'the prediction is a class name');
     const outputs = await page.$$eval(`${byTestId('output-strip')} .bar-label`, (els) => els.map((e) => e.textContent));

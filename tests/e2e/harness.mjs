@@ -153,3 +153,15 @@ export async function beforeWorkerStarts(page, source) {
     };
   }, source);
 }
+
+/** Draws polylines (canvas CSS coordinates, 0…280) on the drawing canvas with mouse moves. */
+export async function draw(page, strokes) {
+  await page.locator(byTestId('draw-canvas')).scrollIntoViewIfNeeded();
+  const box = await page.locator(byTestId('draw-canvas')).boundingBox();
+  for (const stroke of strokes) {
+    await page.mouse.move(box.x + stroke[0][0], box.y + stroke[0][1]);
+    await page.mouse.down();
+    for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 8 });
+    await page.mouse.up();
+  }
+}

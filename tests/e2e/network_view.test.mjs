@@ -2,18 +2,8 @@
 // change while the user draws and show each cell's value; clicking a tile shows that unit large.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, openPage, byTestId, waitUntilReady, screenshot } from './harness.mjs';
+import { startServer, openPage, byTestId, waitUntilReady, screenshot, draw } from './harness.mjs';
 
-async function draw(page, strokes) {
-  await page.locator(byTestId('draw-canvas')).scrollIntoViewIfNeeded();
-  const box = await page.locator(byTestId('draw-canvas')).boundingBox();
-  for (const stroke of strokes) {
-    await page.mouse.move(box.x + stroke[0][0], box.y + stroke[0][1]);
-    await page.mouse.down();
-    for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 8 });
-    await page.mouse.up();
-  }
-}
 
 /** A canvas's pixels, hashed (FNV-1a), with its size. */
 const canvasHash = (page, id) => page.$eval(byTestId(id), (c) => {

@@ -527,7 +527,7 @@ fn tiles(events: &Events) -> Vec<backprop_playground::inspect::FirstLayerTiles> 
 }
 
 /// While the network view is open, every change of the predicting model brings new tiles (a step
-/// changes them; Reset shows the pretrained model's); once it is closed, none are sent.
+/// changes them; before the first run they are the pretrained model's); once it is closed, none are sent.
 #[test]
 fn the_open_network_view_gets_tiles_that_follow_the_weights_and_a_closed_one_none() {
     let store = GatedStore::open();
@@ -588,9 +588,22 @@ fn a_run_saved_on_mnist_is_kept_not_restored_when_the_page_opens_on_fashion() {
     assert_eq!(store.inner.borrow().recent.len(), 1, "kept in the store too");
     let said = notices(&events, Notice::Weights);
     assert!(said.iter().filter(|n| n.contains("learnt from MNIST")).count() >= 2, "at start-up and when asked to restore it: {said:?}");
+    assert!(!events.borrow().iter().any(|e| matches!(e, Event::UndoOffer(Some(_)))), "Undo could not bring it back here");
     assert_eq!(prediction(&events, 1), Some(Vec::new()), "no pretrained model for Fashion-MNIST");
     assert!(notices(&events, Notice::Drawing).iter().any(|n| n.contains("no pretrained model")), "{:?}", notices(&events, Notice::Drawing));
     assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+    assert!(store.inner.borrow().saved.is_none(), "moved, not copied: the tab's record went once the recent model was stored");
+
+    // Reloading the Fashion page again adds no second copy, and no Undo is offered for a move.
+    let (mut again, events) = trainer(store.clone());
+    let (fashion, _) = PlaygroundSettings::from_query("dataset=fashion");
+    let events_in = events.clone();
+    run_script_with(&mut again, fashion, |_sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+    });
+    assert_eq!(store.inner.borrow().recent.len(), 1);
+    assert_eq!(recent_lists(&events).last().map(Vec::len), Some(1));
+    assert!(!events.borrow().iter().any(|e| matches!(e, Event::UndoOffer(Some(_)))));
 }
 
 /// The network view can show a test image instead of the drawing: its pixels, its true class and

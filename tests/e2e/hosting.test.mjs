@@ -36,7 +36,7 @@ test('from a sub-path (/ai/playground/) the page loads, trains a batch and draws
   }
 });
 
-test('after one visit the page works offline: reload, train a batch, draw a digit; it says it runs from its copy', { timeout: 400_000 }, async () => {
+test('after one visit the page works offline: reload, train a batch, draw a digit; it says it runs from its copy; Fashion-MNIST once used', { timeout: 400_000 }, async () => {
   const server = await startServer({ prefix: '/class/' });
   const { page, context, consoleErrors, close } = await openPage(server.origin, { serviceWorkers: 'allow' });
   let serving = true;
@@ -51,7 +51,7 @@ test('after one visit the page works offline: reload, train a batch, draw a digi
     }, null, { timeout: 120_000, polling: 500 });
     const cached = await page.evaluate(async () => {
       const names = await caches.keys();
-      const cache = await caches.open(names.find((n) => n.startsWith('backprop-playground-')));
+      const cache = await caches.open(names.find((n) => n.startsWith('backprop-playground-') && !n.startsWith('backprop-playground-data-')));
       return (await cache.keys()).map((r) => new URL(r.url).pathname);
     });
     for (const needed of ['/class/index.html', '/class/trainer-worker_loader.js', '/class/data/train-images-idx3-ubyte.gz', '/class/models/pretrained-mnist.safetensors']) {
@@ -59,6 +59,21 @@ test('after one visit the page works offline: reload, train a batch, draw a digi
     }
     assert.ok(cached.some((p) => /playground-[0-9a-f]+_bg\.wasm$/.test(p)), 'the page wasm is precached');
     assert.equal(await page.$(byTestId('offline-note')), null, 'online, no offline note');
+    // Fashion-MNIST is not precached (30 MB); a page that used it once has it offline too.
+    const fashion = `${server.origin}/class/?dataset=fashion&backend=cpu&train=640&test=100`;
+    await page.goto(fashion);
+    await waitUntilReady(page);
+    // Kept in a cache of its own once all four files are written.
+    await page.waitForFunction(async () => {
+      const name = (await caches.keys()).find((n) => n.startsWith('backprop-playground-data-'));
+      return name ? (await (await caches.open(name)).keys()).length === 4 : false;
+    }, null, { timeout: 60_000, polling: 500 });
+    const kept = await page.evaluate(async () => {
+      const name = (await caches.keys()).find((n) => n.startsWith('backprop-playground-data-'));
+      return name ? (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname) : [];
+    });
+    assert.ok(kept.includes('/class/data/fashion/train-images-idx3-ubyte.gz'), `kept: ${kept.join(' ')}`);
+    assert.ok(!cached.some((p) => p.includes('/data/fashion/')), 'Fashion-MNIST is not precached');
 
     await server.close();
     serving = false;
@@ -69,6 +84,9 @@ test('after one visit the page works offline: reload, train a batch, draw a digi
     await stepOnce(page, 1);
     await drawStroke(page, [[140, 40], [138, 140], [136, 240]]);
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent !== '–', byTestId('predicted-digit'), { timeout: 60_000 });
+    await page.goto(url);
+    await waitUntilReady(page);
+    assert.equal(await page.getAttribute(byTestId('dataset-mnist'), 'aria-current'), 'page', 'MNIST offline too');
     assert.deepEqual(consoleErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e)), []);
   } finally {
     await close();

@@ -98,9 +98,10 @@ async fn the_command_loop_steps_predicts_and_snapshots_on_webgpu() {
     let sink = events.clone();
     let mut trainer = Trainer::new(MemoryStore::default(), Rc::new(move |e| sink.borrow_mut().push(e)));
     let backend = BackendInfo { kind: BackendKind::WebGpu, name: backprop_playground::i18n::Text::verbatim("WebGPU"), reason: backprop_playground::i18n::Text::verbatim("test") };
-    let prepared = Prepared { train: synthetic_digits(64), test: synthetic_digits(20), device, backend, pretrained: Err("none in this test".into()), budget: MemoryBudget::webgpu(1 << 30, 1 << 30) };
+    let prepared = Prepared { train: synthetic_digits(64), test: synthetic_digits(20), device, backend, pretrained: Some(Err("none in this test".into())), budget: MemoryBudget::webgpu(1 << 30, 1 << 30) };
     trainer.prepare(prepared, PlaygroundSettings::default()).await;
     let (sender, mut commands) = futures_channel::mpsc::unbounded();
+    sender.unbounded_send(Command::WatchWeights { on: true }).expect("queued");
     for _ in 0..3 {
         sender.unbounded_send(Command::Step { settings: "hidden=32&batch=16".into() }).expect("queued");
     }
@@ -114,9 +115,15 @@ async fn the_command_loop_steps_predicts_and_snapshots_on_webgpu() {
     assert_eq!(losses.len(), 3, "{events:?}");
     assert!(losses.iter().all(|l| l.is_finite()), "{losses:?}");
     assert_eq!(trainer.steps(), 3);
-    let prediction = events.iter().find_map(|e| if let Event::Prediction { id: 7, probabilities } = e { Some(probabilities.clone()) } else { None });
-    let probabilities = prediction.expect("an answer to prediction 7");
+    let prediction = events.iter().find_map(|e| if let Event::Prediction { id: 7, activations } = e { Some(activations.clone()) } else { None });
+    let activations = prediction.expect("an answer to prediction 7");
+    let probabilities = activations.probabilities;
     assert_eq!(probabilities.len(), 10);
+    assert_eq!(activations.hidden.iter().map(Vec::len).collect::<Vec<_>>(), vec![32], "the hidden layer's outputs, read from WebGPU");
+    // The network view's tiles, read from WebGPU asynchronously after the steps.
+    let tiles: Vec<_> = events.iter().filter_map(|e| if let Event::WeightTiles(t) = e { Some(t.clone()) } else { None }).collect();
+    assert!(!tiles.is_empty(), "tiles while the view is open");
+    assert!(tiles.iter().all(|t| t.units == 32 && t.weights.len() == 32 * 784 && t.scale > 0.0));
     assert!((probabilities.iter().sum::<f32>() - 1.0).abs() < 1e-4, "{probabilities:?}");
     // The snapshot was read from WebGPU asynchronously after each step and loads back.
     let saved = trainer.store().saved.as_ref().expect("a snapshot");

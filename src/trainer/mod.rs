@@ -299,10 +299,14 @@ impl<S: RunStore> Trainer<S> {
             }
             Some(Err(e)) => self.error(e),
         }
-        // The recent models first: a saved run of the other dataset is added to them below, and
-        // must get a fresh id and count towards the limit.
+        // Restoring first: the store moves an unreadable record among the recent models, which
+        // are read next. A saved run of the other dataset joins them after that, so it gets a
+        // fresh id and counts towards the limit.
+        let (restored, other_dataset) = self.restore_saved().await;
         self.load_recent().await;
-        let restored = self.restore_saved().await;
+        if let Some((snapshot, why)) = other_dataset {
+            self.move_to_recent(snapshot, why).await;
+        }
         if !restored {
             self.set_phase(Phase::Ready);
         }
@@ -703,13 +707,14 @@ impl<S: RunStore> Trainer<S> {
         Ok(())
     }
 
-    /// Makes the saved run, if there is one, the current run. True when one was restored.
-    async fn restore_saved(&mut self) -> bool {
+    /// Makes the saved run, if there is one, the current run. True when one was restored; this
+    /// tab's run of the other dataset comes back instead, with why, for [`Self::move_to_recent`].
+    async fn restore_saved(&mut self) -> (bool, Option<(RunSnapshot, Text)>) {
         let saved = match self.store.load().await {
             Ok(saved) => saved,
             Err(e) => {
                 self.set_persistence(Persistence::Off(e));
-                return false;
+                return (false, None);
             }
         };
         self.set_persistence(Persistence::On(None));
@@ -721,42 +726,42 @@ impl<S: RunStore> Trainer<S> {
             Some(Err(unreadable)) => {
                 let download = if unreadable.model.is_some() { text!("saved-run-weights-downloadable") } else { text!("empty") };
                 self.error(text!("saved-run-unreadable", reason = unreadable.why, download = download));
-                return false;
+                return (false, None);
             }
             None => match self.store.latest_elsewhere().await {
                 Ok(Some(s)) => {
                     let note = text!("restored-from-other-tab", saved = self.describe_snapshot(&s));
                     (s, note, false)
                 }
-                _ => return false,
+                _ => return (false, None),
             },
         };
         if let Some(other) = self.other_dataset(&snapshot) {
-            if !own {
-                // Another tab's run of the other dataset: that tab keeps it; nothing to do here.
-                return false;
-            }
-            // This tab's run of the other dataset moves to the recent models (where the page with
-            // that dataset restores it from) before a run on this dataset could overwrite the tab's
-            // record; once it is stored there, the tab's record goes, so a reload does not copy it
-            // again.
-            if self.keep_snapshot(snapshot, text!("because-other-dataset")).await.1 {
-                let _ = self.store.clear().await;
-            }
-            self.notice(Notice::Weights, other);
-            return false;
+            // This tab's own run is moved among the recent models once they are read (`prepare`);
+            // another tab's run of the other dataset stays with that tab.
+            return (false, own.then_some((snapshot, other)));
         }
         let described = self.describe_snapshot(&snapshot);
         match self.adopt_snapshot(snapshot, note) {
             Ok(()) => {
                 self.set_persistence(Persistence::On(Some(described)));
-                true
+                (true, None)
             }
             Err(e) => {
                 self.error(text!("saved-run-not-restored", reason = e));
-                false
+                (false, None)
             }
         }
+    }
+
+    /// This tab's run of the other dataset moves to the recent models (where the page with that
+    /// dataset restores it from) before a run on this dataset could overwrite the tab's record;
+    /// once it is stored there, the tab's record goes, so a reload does not copy it again.
+    async fn move_to_recent(&mut self, snapshot: RunSnapshot, why: Text) {
+        if self.keep_snapshot(snapshot, text!("because-other-dataset")).await.1 {
+            let _ = self.store.clear().await;
+        }
+        self.notice(Notice::Weights, why);
     }
 
     /// Makes `snapshot` the current run, paused (or finished), and says `note`; `Err`: why it cannot

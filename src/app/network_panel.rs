@@ -119,18 +119,34 @@ pub fn NetworkPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<O
     let locale = use_locale();
     let dataset = use_dataset();
     let open = RwSignal::new(true);
-    // Tiles only while the view is open: each set is a read and 1.6 MB from the worker.
-    Effect::new(move |_| trainer.send(Command::WatchWeights { on: open.get() }));
+    let grid = NodeRef::<Canvas>::new();
+    // Tiles only while the view is open and its grid on screen: each set is a read in the worker
+    // and 1.6 MB for the page's main thread, worth paying only when someone can see it.
+    let grid_visible = RwSignal::new(false);
+    let check_visible = move || {
+        let now = grid.get_untracked().is_some_and(|c| on_screen(&c));
+        if now != grid_visible.get_untracked() {
+            grid_visible.set(now);
+        }
+    };
+    Effect::new(move |_| trainer.send(Command::WatchWeights { on: open.get() && grid_visible.get() }));
+    // After mounting and after the view opens, once laid out.
+    Effect::new(move |_| {
+        open.track();
+        grid.track();
+        request_animation_frame(check_visible);
+    });
+    let on_resize = window_event_listener(leptos::ev::resize, move |_| check_visible());
+    on_cleanup(move || on_resize.remove());
     // A worker that started again (after a crash, or after the data failed and was retried)
     // knows nothing of the view: ask again whenever the trainer becomes ready.
     Effect::new(move |_| {
-        if matches!(state.phase.get(), Phase::Ready) && open.get_untracked() {
+        if matches!(state.phase.get(), Phase::Ready) && open.get_untracked() && grid_visible.get_untracked() {
             trainer.send(Command::WatchWeights { on: true });
         }
     });
     on_cleanup(move || trainer.send(Command::WatchWeights { on: false }));
 
-    let grid = NodeRef::<Canvas>::new();
     // Painted in the next animation frame, not in the task that received the tiles, so decoding and
     // painting 401k weights are two short tasks rather than one long one; and only while the grid
     // is on screen (scrolling to it paints the latest tiles), so a class watching the loss chart or
@@ -163,6 +179,7 @@ pub fn NetworkPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<O
         schedule_paint();
     });
     let on_scroll = window_event_listener(leptos::ev::scroll, move |_| {
+        check_visible();
         if stale.get_value() {
             schedule_paint();
         }

@@ -63,7 +63,10 @@ test('metrics as CSV, the log as text, both charts as SVG and PNG, the weight gr
     assert.match(await page.textContent(byTestId('export-status')), /^Saved backprop-playground_/);
 
     // The weight grid as drawn in the network view: 512 tiles of 28×28, three times their size, under a title.
+    // The weights are read while the grid is on screen.
+    await page.locator(byTestId('weight-grid')).scrollIntoViewIfNeeded();
     await page.waitForFunction((id) => document.querySelector(id)?.dataset.version, byTestId('weight-grid'), { timeout: 30_000 });
+    await page.locator(byTestId('export-weight-grid')).scrollIntoViewIfNeeded();
     const grid = await download(page, 'export-weight-grid');
     assert.match(grid.name, new RegExp(stem.source + 'weight-grid\\.png$'));
     assert.deepEqual([...grid.bytes.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], 'a PNG file');

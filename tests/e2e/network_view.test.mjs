@@ -22,9 +22,9 @@ test('the weight grid follows training; the strips follow the drawing', { timeou
     await page.goto(`${server.origin}/?backend=cpu&train=3000&test=200&epochs=3`);
     await waitUntilReady(page);
     assert.match(await page.textContent(byTestId('network-diagram')), /784.*512.*256.*128.*10/s, 'the diagram has the settings\' layer sizes');
-    await page.waitForFunction((id) => document.querySelector(id)?.dataset.version, byTestId('weight-grid'), { timeout: 30_000 });
-    // The grid is painted while it is on screen (scrolling to it paints the latest tiles).
+    // The weights are read and painted while the grid is on screen (scrolling to it asks for them).
     await page.locator(byTestId('weight-grid')).scrollIntoViewIfNeeded();
+    await page.waitForFunction((id) => document.querySelector(id)?.dataset.version, byTestId('weight-grid'), { timeout: 30_000 });
     await page.waitForFunction((id) => document.querySelector(id)?.width === 927, byTestId('weight-grid'), { timeout: 10_000 });
     const pretrained = await canvasHash(page, 'weight-grid');
     assert.match(pretrained, /^927x463:/, '512 tiles of 28×28, 32 across');

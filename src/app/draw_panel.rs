@@ -180,8 +180,10 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
 
     // Reads the canvas, preprocesses and asks the trainer; at most once per animation frame.
     let predict_now = move || {
-        let Some(c) = canvas.get_untracked() else { return };
-        let Some((ink, w, h)) = read_ink(&c) else { return };
+        let Some((ink, w, h)) = canvas.get_untracked().and_then(|c| read_ink(&c)) else {
+            predicting.set(false);
+            return;
+        };
         let DrawingInput::Digit(input) = preprocess_drawing(&ink, w, h) else {
             preview.set(None);
             state.drawing.set(None);
@@ -240,6 +242,9 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
         probabilities.set(Some(probs));
     });
     let schedule_prediction = move || {
+        // Busy from the change itself, not from the frame that reads it: until then the bars show
+        // the answer for the drawing as it was.
+        predicting.set(true);
         let pending = frame_pending.get_value();
         if pending.replace(true) {
             return;

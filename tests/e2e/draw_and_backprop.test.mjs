@@ -14,6 +14,33 @@ async function waitForPrediction(page, digit) {
   return predicted(page);
 }
 
+/**
+ * `data-busy` of the bars right after a stroke, before any animation frame: a test waiting for
+ * "answered and not busy" must never take the answer for the drawing as it was. Events are
+ * dispatched in one task; a try that a frame interrupted is done again.
+ */
+async function busyBeforeNextFrame(page) {
+  return page.evaluate(async (args) => {
+    const canvas = document.querySelector(args[0]);
+    const box = canvas.getBoundingClientRect();
+    const busy = () => document.querySelector(args[1])?.dataset.busy;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      while (busy() !== 'false') await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      let framed = false;
+      requestAnimationFrame(() => { framed = true; });
+      const at = (x, y) => ({ clientX: box.x + x, clientY: box.y + y, pointerId: 1, isPrimary: true, buttons: 1, bubbles: true });
+      canvas.dispatchEvent(new PointerEvent('pointerdown', at(150, 50)));
+      canvas.dispatchEvent(new PointerEvent('pointermove', at(151, 60 + attempt)));
+      canvas.dispatchEvent(new PointerEvent('pointerup', at(151, 60 + attempt)));
+      // Leptos runs its effects as microtasks; a zero timeout lets them all finish.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (!framed) return busy();
+    }
+    return 'every try was interrupted by a frame';
+  }, [byTestId('draw-canvas'), byTestId('prediction-bars')]);
+}
+
 test('draw a 1 and a 0 with the pretrained model; clear; teach back and fine-tune', { timeout: 300_000 }, async () => {
   const server = await startServer();
   const { page, close } = await openPage(server.origin);
@@ -29,6 +56,8 @@ test('draw a 1 and a 0 with the pretrained model; clear; teach back and fine-tun
     assert.equal(p1.length, 10);
     assert.ok(Math.abs(p1.reduce((a, b) => a + b, 0) - 1) < 0.01);
     assert.match(await page.textContent(byTestId('prediction-latency')), /\d+\.\d ms/);
+    assert.equal(await busyBeforeNextFrame(page), 'true', 'a new stroke marks the bars busy at once, not a frame later');
+    assert.equal(await waitForPrediction(page, 1), '1');
 
     await page.click(byTestId('clear-canvas'));
     await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.empty === 'true', byTestId('model-input-preview'));

@@ -358,6 +358,13 @@ impl<S: RunStore> Trainer<S> {
             }
             Command::ApplyUpdate { live } => self.apply_update(live).await,
             Command::BackendMeasured { gpu, cpu, adapter } => self.backend_measured(gpu, cpu, &adapter).await,
+            // A read that failed first has already moved the trainer; a lost candidate device is
+            // answered by its timing failing.
+            Command::GpuLost { reason } => {
+                if self.on_gpu() {
+                    self.fall_back_to_cpu(&reason);
+                }
+            }
             Command::RestoreRecent { id } => self.restore_recent(id).await,
             Command::DownloadRecent { id } => self.download_recent(id),
             Command::Undo => match self.undo.take() {

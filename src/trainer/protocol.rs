@@ -67,6 +67,9 @@ pub enum Command {
     /// Sent by the worker to itself: the candidate backend (WebGPU on a software adapter, in auto
     /// mode) was timed in the background against the CPU path, in images per second.
     BackendMeasured { gpu: Result<f64, String>, cpu: Result<f64, String>, adapter: String },
+    /// Sent by the worker to itself: a WebGPU device's `lost` promise settled, with the browser's
+    /// reason. The trainer moves to the CPU at once rather than at its next read of the GPU.
+    GpuLost { reason: String },
 }
 
 /// A drawing the user labelled ("my digits").

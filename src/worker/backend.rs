@@ -5,6 +5,7 @@
 //! (SwiftShader) the CPU path is usually much faster, so in `auto` mode a few steps are timed on both.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use burn::tensor::Device;
 use js_sys::{Function, Promise, Reflect};
@@ -35,22 +36,26 @@ pub struct AdapterInfo {
 
 thread_local! {
     static WGPU_DEVICE: RefCell<Option<Result<Device, String>>> = const { RefCell::new(None) };
-    /// `?debug=device-lost`: every `GPUDevice` created in this worker.
+    /// Every `GPUDevice` created in this worker (destroyed by the `?debug=device-lost` drill).
     static RECORDED_DEVICES: RefCell<Vec<JsValue>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The GPU-loss drill (`?debug=device-lost`): wraps this worker's `navigator.gpu.requestAdapter` so
-/// that every device an adapter then creates is remembered, to be destroyed on request. Only own
-/// properties of the two objects are replaced, so nothing else in the page is touched.
-pub fn record_gpu_devices() {
+/// Wraps this worker's `navigator.gpu.requestAdapter` so that every device an adapter then creates
+/// is remembered and its `lost` promise answered by `on_lost` with the browser's reason: a lost
+/// device is then noticed at once, not at the trainer's next read. Must run before wgpu asks for
+/// its adapter. Only own properties of the two objects are replaced, so nothing else in the page is
+/// touched.
+pub fn watch_gpu_devices(on_lost: impl Fn(String) + 'static) {
     let Some(gpu) = navigator_gpu() else { return };
     let Ok(request_adapter) = get(&gpu, "requestAdapter").dyn_into::<Function>() else { return };
     let target = gpu.clone();
+    let on_lost: Rc<dyn Fn(String)> = Rc::new(on_lost);
     let wrapped = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |options: JsValue| -> JsValue {
         let asked = request_adapter.call1(&target, &options);
+        let on_lost = on_lost.clone();
         future_to_promise(async move {
             let adapter = JsFuture::from(asked?.dyn_into::<Promise>()?).await?;
-            record_devices_of(&adapter);
+            watch_devices_of(&adapter, on_lost);
             Ok(adapter)
         })
         .into()
@@ -59,20 +64,39 @@ pub fn record_gpu_devices() {
     wrapped.forget();
 }
 
-fn record_devices_of(adapter: &JsValue) {
+fn watch_devices_of(adapter: &JsValue, on_lost: Rc<dyn Fn(String)>) {
     let Ok(request_device) = get(adapter, "requestDevice").dyn_into::<Function>() else { return };
     let target = adapter.clone();
     let wrapped = Closure::<dyn FnMut(JsValue) -> JsValue>::new(move |descriptor: JsValue| -> JsValue {
         let asked = request_device.call1(&target, &descriptor);
+        let on_lost = on_lost.clone();
         future_to_promise(async move {
             let device = JsFuture::from(asked?.dyn_into::<Promise>()?).await?;
             RECORDED_DEVICES.with(|d| d.borrow_mut().push(device.clone()));
+            if let Ok(lost) = get(&device, "lost").dyn_into::<Promise>() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(info) = JsFuture::from(lost).await {
+                        on_lost(lost_reason(&info));
+                    }
+                });
+            }
             Ok(device)
         })
         .into()
     });
     let _ = Reflect::set(adapter, &"requestDevice".into(), wrapped.as_ref());
     wrapped.forget();
+}
+
+/// A `GPUDeviceLostInfo` as one line: its message, else its reason.
+fn lost_reason(info: &JsValue) -> String {
+    let message = get(info, "message").as_string().unwrap_or_default();
+    let reason = get(info, "reason").as_string().unwrap_or_default();
+    match (message.trim(), reason.trim()) {
+        ("", "") => "the device was lost".to_string(),
+        ("", reason) => format!("device lost: {reason}"),
+        (message, _) => message.to_string(),
+    }
 }
 
 /// Destroys every recorded device; returns how many.

@@ -110,8 +110,11 @@ async fn run(mut commands: UnboundedReceiver<Command>, own_commands: UnboundedSe
     tabs::start(&tab, |event| post(&event));
     let mut trainer = Trainer::new(IndexedDbStore::for_tab(&tab), emit.clone());
     trainer.set_memory_probe(Box::new(memory_in_use));
+    let lost_to = own_commands.clone();
+    backend::watch_gpu_devices(move |reason| {
+        let _ = lost_to.unbounded_send(Command::GpuLost { reason });
+    });
     if debug_device_lost {
-        backend::record_gpu_devices();
         // A panic, as wgpu's default handler of an uncaught WebGPU error is: the worker dies.
         trainer.set_device_loss_drill(Box::new(backend::destroy_recorded_devices), Box::new(|| panic!("simulated uncaught WebGPU error")));
     }

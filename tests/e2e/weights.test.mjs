@@ -215,12 +215,15 @@ test('a lost WebGPU device moves training to the CPU with the last saved weights
   try {
     const onGpu = await oneSavedStepOnWebGpu(page, server.origin);
 
+    // With the network view closed nothing reads the GPU after the loss (no tiles, no drawing, no
+    // step): only the device's own `lost` promise can tell the trainer.
+    await page.click(`${byTestId('network-view')} > summary`);
+    assert.equal(await page.$eval(byTestId('network-view'), (d) => d.open), false);
     await page.click(byTestId('simulate-device-lost'));
     await page.waitForFunction((sel) => /destroyed 1 WebGPU device/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('weights-status'));
-    await page.click(byTestId('step-button'));
-    await page.waitForFunction((sel) => /GPU stopped working/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('error-message'), { timeout: 300_000 });
+    await page.waitForFunction((sel) => /GPU stopped working/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('error-message'), { timeout: 60_000 });
     const message = await page.textContent(byTestId('error-message'));
-    assert.match(message, /^The GPU stopped working \(Destroyed: Device was destroyed\)\. Training moved to the CPU with the last saved weights \(step 1, epoch 0\)/);
+    assert.match(message, /^The GPU stopped working \(.*destroyed.*\)\. Training moved to the CPU with the last saved weights \(step 1, epoch 0\)/i);
     assert.match(await page.textContent(byTestId('backend-name')), /^CPU/);
     assertSameBars(await prediction(page, /model trained here \(1 step,/), onGpu, 1e-3, 'CPU after the loss vs WebGPU before it');
     await screenshot(page, 'device-lost');

@@ -205,6 +205,25 @@ fn applying_step_five_to_the_live_model_during_training_keeps_the_run() {
     assert!(errors(&events).is_empty(), "{:?}", errors(&events));
 }
 
+/// A candidate WebGPU device lost while the trainer is on the CPU (auto mode timing it) must not
+/// touch the run: only a trainer on the GPU moves.
+#[test]
+fn a_gpu_lost_while_training_on_the_cpu_changes_nothing() {
+    let (mut trainer, events) = trainer(GatedStore::open());
+    let events_in = events.clone();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        send(&sender, Command::Step { settings: SMALL.into() });
+        until("one step", || losses(&events_in) == 1).await;
+        send(&sender, Command::GpuLost { reason: "Device was destroyed.".into() });
+        send(&sender, Command::Step { settings: SMALL.into() });
+        until("a second step", || losses(&events_in) == 2).await;
+    });
+    assert_eq!(trainer.steps(), 2, "the run went on from step 1");
+    assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+    assert_eq!(backends(&events).len(), 1, "no move to another backend: {:?}", backends(&events));
+}
+
 fn my_digits() -> Vec<LabelledDigit> {
     let test = super::mnist(Split::Test).first(3);
     (0..3).map(|i| LabelledDigit { pixels: test.image(i).to_vec(), label: 6 }).collect()

@@ -358,11 +358,14 @@ impl<S: RunStore> Trainer<S> {
             }
             Command::ApplyUpdate { live } => self.apply_update(live).await,
             Command::BackendMeasured { gpu, cpu, adapter } => self.backend_measured(gpu, cpu, &adapter).await,
-            // A read that failed first has already moved the trainer; a lost candidate device is
-            // answered by its timing failing.
+            // A read that failed first has already moved the trainer (and a second loss finds it on
+            // the CPU). A candidate being timed is dropped, so a timing that finished before the loss
+            // cannot move the run onto the dead device.
             Command::GpuLost { reason } => {
                 if self.on_gpu() {
                     self.fall_back_to_cpu(&reason);
+                } else if self.candidate.take().is_some() {
+                    self.emit(Event::Backend(BackendInfo::cpu(text!("backend-gpu-failed-measuring", reason = short_reason(&reason)))));
                 }
             }
             Command::RestoreRecent { id } => self.restore_recent(id).await,

@@ -517,6 +517,26 @@ fn a_candidate_backend_that_measures_slower_leaves_the_run_on_the_cpu_with_the_f
     assert_eq!(last.reason.english(), "measured: CPU 4000 images/s, WebGPU 90 images/s on the software adapter “SwiftShader”");
 }
 
+/// The candidate's device is lost after its timing finished but before the verdict arrived: the
+/// run must not move onto the dead device.
+#[test]
+fn a_candidate_device_lost_before_its_verdict_leaves_the_run_on_the_cpu() {
+    let (mut trainer, events) = trainer(GatedStore::open());
+    let candidate = BackendInfo { kind: BackendKind::WebGpu, name: Text::verbatim("WebGPU (test)"), reason: Text::verbatim("") };
+    trainer.set_backend_candidate(Device::flex(), candidate, MemoryBudget::cpu());
+    let events_in = events.clone();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        send(&sender, Command::GpuLost { reason: "Device was destroyed.".into() });
+        send(&sender, Command::BackendMeasured { gpu: Ok(9000.0), cpu: Ok(4000.0), adapter: "SwiftShader".into() });
+        send(&sender, Command::Step { settings: SMALL.into() });
+        until("a step", || losses(&events_in) == 1).await;
+    });
+    assert!(backends(&events).iter().all(|b| b.kind == BackendKind::Cpu), "{:?}", backends(&events));
+    let last = backends(&events).last().cloned().expect("a backend event");
+    assert!(last.reason.english().contains("Device was destroyed"), "{}", last.reason.english());
+}
+
 /// The profiler: while training, one step in PROFILE_EVERY comes back split into its phases, with
 /// the read time, the speed and the backend; a single Step is never sampled.
 #[test]

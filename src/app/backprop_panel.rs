@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::classes::{use_dataset, worded_for};
 use super::client::Trainer;
 use super::locale::{Locale, use_locale};
 use super::state::{Phase, PlaygroundState};
@@ -129,6 +130,7 @@ fn phase_body(phase: usize, v: &BackpropView, locale: Locale) -> AnyView {
 #[component]
 pub fn BackpropPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Option<PlaygroundSettings>>) -> impl IntoView {
     let locale = use_locale();
+    let dataset = use_dataset();
     let phase = RwSignal::new(1usize);
     let sample_index = RwSignal::new(String::from("0"));
     let use_drawing = RwSignal::new(false);
@@ -188,7 +190,7 @@ pub fn BackpropPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<
         <section class="panel backprop" aria-labelledby="backprop-title">
             <h2 id="backprop-title">{move || locale.t("backprop-title")}</h2>
             <div class="sample-choice">
-                <label>{move || locale.t("test-digit-number")} <input type="number" min="0" data-testid="backprop-sample" prop:value=move || sample_index.get()
+                <label>{move || locale.t(worded_for(dataset, "test-digit-number", "test-image-number"))} <input type="number" min="0" data-testid="backprop-sample" prop:value=move || sample_index.get()
                     on:change=move |ev| { sample_index.set(event_target_value(&ev)); use_drawing.set(false); if in_use.get_untracked() { recompute() } else { activate() } }/></label>
                 <button data-testid="backprop-use-drawing" on:click=move |_| { use_drawing.set(true); if in_use.get_untracked() { recompute() } else { activate() } }>{move || locale.t("use-my-drawing")}</button>
                 <button data-testid="backprop-compute" on:click=move |_| if in_use.get_untracked() { recompute() } else { activate() }>{move || locale.t("compute-live")}</button>

@@ -22,3 +22,12 @@ pub fn class_name(locale: Locale, dataset: Dataset, class: usize) -> String {
         None => class.to_string(),
     }
 }
+
+/// A message that names what the data shows: the digit wording for MNIST, its `…-fashion` twin
+/// ("the true class", "test image") for Fashion-MNIST.
+pub fn worded_for(dataset: Dataset, mnist: &'static str, fashion: &'static str) -> &'static str {
+    match dataset {
+        Dataset::Mnist => mnist,
+        Dataset::Fashion => fashion,
+    }
+}

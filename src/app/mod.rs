@@ -286,13 +286,14 @@ pub fn App() -> impl IntoView {
         }
     });
     let offline_copy = offline::use_offline_copy();
+    let dataset = initial.dataset;
 
     view! {
         <a class="skip-link" href="#main">{move || locale.t("skip-to-content")}</a>
         <header class="top">
             <div class="title">
                 <h1>{move || locale.t("page-title")}</h1>
-                <p class="tagline">{move || locale.t("tagline")}</p>
+                <p class="tagline">{move || locale.t(classes::worded_for(dataset, "tagline", "tagline-fashion"))}</p>
             </div>
             <div class="header-tools">
                 <DatasetSwitch/>

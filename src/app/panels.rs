@@ -1,6 +1,6 @@
 //! The read-outs under the charts: the seed-format log, the confusion matrix, misclassified digits.
 
-use super::classes::{class_name, use_dataset};
+use super::classes::{class_name, use_dataset, worded_for};
 use leptos::html::Pre;
 use leptos::prelude::*;
 
@@ -39,7 +39,7 @@ pub fn ConfusionMatrix(matrix: RwSignal<Option<[[u32; NUM_CLASSES]; NUM_CLASSES]
     view! {
         <section class="panel" aria-labelledby="confusion-title">
             <h2 id="confusion-title">{move || locale.t("confusion-title")}</h2>
-            <p class="hint" id="confusion-hint">{move || locale.t("confusion-hint")}</p>
+            <p class="hint" id="confusion-hint">{move || locale.t(worded_for(dataset, "confusion-hint", "confusion-hint-fashion"))}</p>
             {move || match matrix.get() {
                 None => view! { <p class="placeholder" data-testid="confusion-matrix">{move || locale.t("after-first-epoch")}</p> }.into_any(),
                 Some(m) => {
@@ -99,7 +99,7 @@ pub fn MistakeGallery(mistakes: RwSignal<Vec<MistakeView>>) -> impl IntoView {
     let name = move |class: u8| class_name(locale, dataset, class as usize);
     view! {
         <section class="panel">
-            <h2>{move || locale.t("mistakes-title")}</h2>
+            <h2>{move || locale.t(worded_for(dataset, "mistakes-title", "mistakes-title-fashion"))}</h2>
             <div class="gallery" data-testid="mistakes">
                 {move || {
                     let list = mistakes.get();

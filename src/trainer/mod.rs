@@ -832,7 +832,7 @@ impl<S: RunStore> Trainer<S> {
                     steps: s.meta.steps,
                     epoch: s.meta.epoch,
                     test_accuracy: s.meta.history.epochs.last().map(|e| e.accuracy),
-                    settings: text!("recent-settings", sizes = sizes, optimizer = t.optimizer.name(), lr = t.learning_rate.to_string(), batch = t.batch_size),
+                    settings: text!("recent-settings", sizes = sizes, optimizer = t.optimizer.name(), lr = t.learning_rate.to_string(), batch = t.batch_size, dataset = dataset_name(settings.dataset)),
                     problem: None,
                     downloadable: true,
                 }

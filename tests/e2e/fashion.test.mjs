@@ -20,6 +20,10 @@ test('Fashion-MNIST trains in the page on a subset and shows class names', { tim
     assert.equal(await page.getAttribute(byTestId('dataset-fashion'), 'aria-current'), 'page');
     assert.match(await page.textContent('.dataset-sizes'), /3000/);
     assert.match(await page.textContent(byTestId('dataset-drawing-note')), /clothes/);
+    // The page's own words say clothes, not digits, where they name what the data shows.
+    assert.match(await page.textContent('.tagline'), /Fashion-MNIST/);
+    assert.match(await page.textContent('#confusion-hint'), /true kind of clothing/);
+    assert.match(await page.textContent(`section:has(${byTestId('mistakes')}) > h2`), /^Misclassified test images$/);
     const barLabels = await page.$$eval(`${byTestId('prediction-bars')} .bar-label`, (els) => els.map((e) => e.textContent));
     assert.deepEqual(barLabels, FASHION);
 

@@ -108,6 +108,10 @@ fn every_message_the_code_names_exists_and_every_message_is_used() {
     for line in code.lines().filter(|l| l.trim_start().starts_with("const PHASES")) {
         named.extend(line.split('"').skip(1).step_by(2).filter(|id| id.starts_with("phase-")));
     }
+    // Ids chosen by dataset: `worded_for(dataset, "confusion-hint", "confusion-hint-fashion")`.
+    for (i, _) in code.match_indices("worded_for(") {
+        named.extend(code[i..].split(')').next().unwrap_or("").split('"').skip(1).step_by(2));
+    }
     for (i, _) in code.match_indices("\", \"shortcut-") {
         named.extend(code[i + 4..].split('"').next());
     }

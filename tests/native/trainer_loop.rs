@@ -624,6 +624,7 @@ fn a_run_saved_on_mnist_is_kept_not_restored_when_the_page_opens_on_fashion() {
     assert_eq!(fashion_tab.steps(), 0, "the MNIST run was not restored onto the clothes");
     let kept = recent_lists(&events).last().cloned().unwrap_or_default();
     assert!(kept.iter().any(|m| m.steps == 2 && m.because.english() == "Trained on the other dataset"), "{kept:?}");
+    assert!(kept.iter().all(|m| m.settings.english().ends_with(", MNIST (handwritten digits)")), "the list says which dataset each model learnt: {kept:?}");
     assert_eq!(store.inner.borrow().recent.len(), 1, "kept in the store too");
     let said = notices(&events, Notice::Weights);
     assert!(said.iter().filter(|n| n.contains("learnt from MNIST")).count() >= 2, "at start-up and when asked to restore it: {said:?}");

@@ -181,6 +181,7 @@ pub fn DrawPanel(trainer: Trainer, state: PlaygroundState, settings: Signal<Opti
     // Reads the canvas, preprocesses and asks the trainer; at most once per animation frame.
     let predict_now = move || {
         let Some((ink, w, h)) = canvas.get_untracked().and_then(|c| read_ink(&c)) else {
+            pending.set_value(None);
             predicting.set(false);
             return;
         };

@@ -163,7 +163,7 @@ const weight = await pageWeight(origin);
 server.close();
 plain.server.close();
 
-const metrics = ['images_per_second', 'first_step_ms', 'final_loss', 'peak_js_heap_bytes', 'wasm_memory_bytes', 'inference_median_ms', 'inference_p95_ms'];
+const metrics = ['images_per_second', 'first_step_ms', 'final_loss', 'peak_js_heap_bytes', 'wasm_memory_bytes', 'inference_median_ms', 'inference_p95_ms', 'inference_burn_median_ms', 'inference_copy_ms'];
 const summary = Object.fromEntries(ENGINES.map((e) => {
   const ok = runs[e].filter((r) => !r.error);
   return [e, {
@@ -203,6 +203,12 @@ console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const e of ENGINES) {
   const s = summary[e];
   console.log(`| ${e}: ${s.engine}${s.errors.length ? ` (${s.errors.length} failed)` : ''} | ${f(s.images_per_second)} | ${f(s.first_step_ms, 0)} | ${f(s.final_loss, 3)} | ${mb(s.peak_js_heap_bytes)} | ${mb(s.wasm_memory_bytes)} | ${f(s.inference_median_ms, 2)} | ${f(s.inference_p95_ms, 2)} |`);
+}
+for (const e of ENGINES.filter((e) => e.startsWith('ours-'))) {
+  const s = summary[e];
+  if (!Number.isFinite(s.inference_burn_median_ms)) continue;
+  const copy = Number.isFinite(s.inference_copy_ms) ? `; reading the weights out for the copy, once per model change: ${f(s.inference_copy_ms, 2)} ms` : '';
+  console.log(`\nOne prediction on ${e} (every layer's output, as the page asks): ${f(s.inference_median_ms, 2)} ms median from the CPU copy of the weights, against ${f(s.inference_burn_median_ms, 2)} ms through burn's tensors on the device, alternating in the same run${copy}.`);
 }
 console.log('\n| ratio (images/s) | |\n|---|---:|');
 for (const [k, v] of Object.entries(headline)) console.log(`| ${k} | ${f(v, 2)}× |`);

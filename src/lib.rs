@@ -10,6 +10,7 @@
 pub mod app;
 pub mod backprop_step;
 pub mod chain_rule;
+pub mod cpu_forward;
 pub mod data;
 pub mod equations;
 pub mod evaluation;

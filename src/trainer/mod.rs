@@ -12,6 +12,7 @@ mod network_view;
 pub mod protocol;
 pub mod store;
 
+use std::cell::OnceCell;
 use std::future::Future;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use futures_lite::StreamExt;
 use web_time::Instant;
 
 use crate::backprop_step::{self, BackpropView, OptimizerContext, UPDATE_TOLERANCE};
+use crate::cpu_forward::CpuForward;
 use crate::data::{Dataset, MnistDataset};
 use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
 use crate::evaluation::{Evaluation, ReadError};
@@ -62,6 +64,15 @@ impl Pretrained {
 struct Predictor {
     model: Mlp,
     description: Text,
+    /// The model's weights copied out for single images on the CPU, read at its first prediction
+    /// (`None` inside: a model the copy cannot take, predicted through its device).
+    cpu_copy: OnceCell<Option<CpuForward>>,
+}
+
+impl Predictor {
+    fn new(model: Mlp, description: Text) -> Self {
+        Self { model, description, cpu_copy: OnceCell::new() }
+    }
 }
 
 /// The stepper's last view, with the model version and optimizer settings it was computed for.
@@ -293,7 +304,7 @@ impl<S: RunStore> Trainer<S> {
             None => self.publish_model_change(),
             Some(Ok((bytes, loaded))) => {
                 let pretrained = Pretrained { bytes, facts: loaded.facts };
-                self.predictor = Some(Predictor { model: loaded.model, description: pretrained.describe() });
+                self.predictor = Some(Predictor::new(loaded.model, pretrained.describe()));
                 self.pretrained = Some(pretrained);
                 self.publish_model_change();
             }
@@ -479,7 +490,7 @@ impl<S: RunStore> Trainer<S> {
     fn publish_run_model(&mut self) {
         let Some(run) = &self.run else { return };
         let accuracy = self.history.epochs.last().map(|e| e.accuracy);
-        self.predictor = Some(Predictor { model: run.session().inference_model(), description: describe_run(run, accuracy) });
+        self.predictor = Some(Predictor::new(run.session().inference_model(), describe_run(run, accuracy)));
         self.publish_model_change();
     }
 
@@ -495,7 +506,7 @@ impl<S: RunStore> Trainer<S> {
     fn predict_with_pretrained(&mut self) {
         let device = self.device.clone();
         self.predictor = match (&self.pretrained, device) {
-            (Some(p), Some(device)) => weights_file::load(&p.bytes, &device).ok().map(|l| Predictor { model: l.model, description: p.describe() }),
+            (Some(p), Some(device)) => weights_file::load(&p.bytes, &device).ok().map(|l| Predictor::new(l.model, p.describe())),
             _ => None,
         };
         self.publish_model_change();
@@ -986,7 +997,7 @@ impl<S: RunStore> Trainer<S> {
         let config = settings.training.fitted_to(&model);
         let session = TrainingSession::with_model(config, model, &device);
         self.settings = PlaygroundSettings { training: session.config().clone(), ..settings };
-        self.predictor = Some(Predictor { model: session.inference_model(), description });
+        self.predictor = Some(Predictor::new(session.inference_model(), description));
         self.run = Some(TrainingRun::from_session(session, train, test));
         self.history = RunHistory::default();
         self.train_ms = 0.0;

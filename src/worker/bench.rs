@@ -15,13 +15,17 @@ use serde::Serialize;
 use super::backend::{adapter_info, wgpu_device};
 use super::data::load_mnist;
 use super::js::{get, global, now_ms};
-use crate::data::{MnistDataset, make_batch, batcher::normalise_images};
+use crate::cpu_forward::CpuForward;
+use crate::data::{MnistDataset, make_batch};
+use crate::inspect;
 use crate::training::{TrainingConfig, TrainingSession};
 
 const IMAGES: usize = 2048;
 const BATCH: usize = 64;
 const WARM_UP_STEPS: usize = 3;
 const INFERENCE_RUNS: usize = 100;
+/// Reads of the weights for the CPU copy (the median is reported).
+const COPY_RUNS: usize = 5;
 const PROFILED_STEPS: usize = 5;
 /// Calls of one kernel between two reads when timing it alone.
 const KERNEL_CALLS: usize = 8;
@@ -38,6 +42,10 @@ struct BenchResult {
     wasm_memory_bytes: f64,
     inference_median_ms: f64,
     inference_p95_ms: f64,
+    /// The same prediction through burn's tensors on the device (the page's path before the CPU copy).
+    inference_burn_median_ms: f64,
+    /// Reading the weights out for the CPU copy, once per model change (median of [`COPY_RUNS`]).
+    inference_copy_ms: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     profile: Option<Profile>,
 }
@@ -122,18 +130,40 @@ async fn run(base_url: &str, engine: &str, with_profile: bool) -> Result<BenchRe
     };
     let elapsed = now_ms() - start;
 
+    // One drawing's prediction as the trainer answers it: every layer's output, from the CPU copy
+    // of the weights (read once per model change, timed on its own). burn's path on the device
+    // (what the page did before) is timed alongside, alternating, for the pair.
     let model = session.inference_model();
-    let image = normalise_images([train.image(0)]);
+    let pixels = train.image(0);
+    let mut copy_times = Vec::with_capacity(COPY_RUNS);
+    let mut cpu_copy = None;
+    for _ in 0..COPY_RUNS {
+        let start = now_ms();
+        cpu_copy = CpuForward::read(&model).await.map_err(|e| e.to_string())?;
+        copy_times.push(now_ms() - start);
+    }
+    copy_times.sort_by(|a, b| a.total_cmp(b));
+    let inference_copy_ms = cpu_copy.as_ref().map(|_| percentile(&copy_times, 0.5));
     let mut times = Vec::with_capacity(INFERENCE_RUNS);
+    let mut burn_times = Vec::with_capacity(INFERENCE_RUNS);
     for run in 0..INFERENCE_RUNS + 3 {
         let start = now_ms();
-        let input = Tensor::<2>::from_data(TensorData::new(image.clone(), [1, 784]), &device); // [1, 784]
-        let probabilities = activation::softmax(model.forward(input), 1); // [1, 10]
-        probabilities.into_data_async().await.map_err(|e| e.to_string())?;
+        inspect::activations(&model, pixels, &device).await.map_err(|e| e.to_string())?;
+        let burn_ms = now_ms() - start;
+        let page_path_ms = match &cpu_copy {
+            Some(copy) => {
+                let start = now_ms();
+                copy.activations(pixels).ok_or("the CPU copy refused a 784-pixel image")?;
+                now_ms() - start
+            }
+            None => burn_ms,
+        };
         if run >= 3 {
-            times.push(now_ms() - start);
+            times.push(page_path_ms);
+            burn_times.push(burn_ms);
         }
     }
+    burn_times.sort_by(|a, b| a.total_cmp(b));
     times.sort_by(|a, b| a.total_cmp(b));
     let profile = if with_profile { Some(profile(&mut session, &batches, &device).await?) } else { None };
     Ok(BenchResult {
@@ -147,6 +177,8 @@ async fn run(base_url: &str, engine: &str, with_profile: bool) -> Result<BenchRe
         wasm_memory_bytes: wasm_memory(),
         inference_median_ms: percentile(&times, 0.5),
         inference_p95_ms: percentile(&times, 0.95),
+        inference_burn_median_ms: percentile(&burn_times, 0.5),
+        inference_copy_ms,
         profile,
     })
 }

@@ -3,11 +3,12 @@
 use std::collections::BTreeMap;
 
 use backprop_playground::block_on;
+use backprop_playground::cpu_forward::CpuForward;
 use backprop_playground::data::Split;
 use backprop_playground::data::batcher::normalise_images;
 use backprop_playground::inference::digit_probabilities;
 use backprop_playground::inspect::{activations, first_layer_tiles};
-use backprop_playground::model::{Mlp, MlpConfig};
+use backprop_playground::model::{Activation, Mlp, MlpConfig};
 use backprop_playground::weights_file::{self, TrainingFacts};
 use burn::tensor::Device;
 use safetensors::SafeTensors;
@@ -96,4 +97,45 @@ fn each_activation_strip_is_its_layers_output_for_the_image() {
         assert_eq!(backprop_playground::inference::top_prediction(&shown.probabilities).map(|p| p.0), Some(test.label(index)));
     }
     assert!(block_on(activations(&model, &[0; 10], &device)).is_err(), "a wrong-size image is refused");
+}
+
+/// The drawing's prediction on the CPU comes from a copy of the weights run through plain loops
+/// (`cpu_forward`): every layer's output equals burn's for the same image, for each activation,
+/// blank and fully inked images included; ReLU's zeros stay exact.
+#[test]
+fn the_cpu_copy_gives_every_layers_output_as_burn_does() {
+    let device = Device::flex();
+    let pretrained = weights_file::load(&std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/models/pretrained-mnist.safetensors")).unwrap(), &device).unwrap().model;
+    let test = super::mnist(Split::Test).first(20);
+    let mut images: Vec<Vec<u8>> = (0..test.len()).map(|i| test.image(i).to_vec()).collect();
+    images.push(vec![0; 784]);
+    images.push(vec![255; 784]);
+    let models = [
+        ("pretrained ReLU", pretrained),
+        ("sigmoid", MlpConfig::new().with_activation(Activation::Sigmoid).with_init_seed(3).init(&device)),
+        ("tanh, one hidden layer", MlpConfig::new().with_activation(Activation::Tanh).with_hidden(vec![37]).init(&device)),
+    ];
+    for (name, model) in models {
+        let copy = block_on(CpuForward::read(&model)).unwrap().expect("the seed's layers chain");
+        for (index, pixels) in images.iter().enumerate() {
+            let fast = copy.activations(pixels).unwrap();
+            let burn = block_on(activations(&model, pixels, &device)).unwrap();
+            assert_eq!(fast.hidden.iter().map(Vec::len).collect::<Vec<_>>(), burn.hidden.iter().map(Vec::len).collect::<Vec<_>>(), "{name}");
+            for (layer, (a, b)) in fast.hidden.iter().zip(&burn.hidden).enumerate() {
+                let worst = a.iter().zip(b).map(|(a, b)| (a - b).abs() / b.abs().max(1.0)).fold(0.0f32, f32::max);
+                assert!(worst < 1e-4, "{name}, image {index}, layer {layer}: off by {worst}");
+            }
+            let worst = fast.probabilities.iter().zip(&burn.probabilities).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+            assert!(worst < 1e-6, "{name}, image {index}: probabilities off by {worst}");
+            assert!((fast.probabilities.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+            if name == "pretrained ReLU" && index < test.len() {
+                assert!(fast.hidden.iter().all(|h| h.iter().any(|&v| v == 0.0)), "ReLU's zeros are exact zeros");
+                let top = |p: &[f32]| backprop_playground::inference::top_prediction(p).map(|p| p.0);
+                assert_eq!(top(&fast.probabilities), top(&burn.probabilities));
+            }
+        }
+        assert!(copy.activations(&[0; 10]).is_none(), "a wrong-size image is refused");
+    }
+    let big = MlpConfig::new().with_hidden(vec![6000]).init(&device);
+    assert!(block_on(CpuForward::read(&big)).unwrap().is_none(), "a model over {} weights predicts through its device", backprop_playground::cpu_forward::MAX_PARAMETERS);
 }

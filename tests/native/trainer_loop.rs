@@ -378,6 +378,29 @@ fn same(a: &[f32], b: &[f32]) -> bool {
     a.len() == 10 && a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-6)
 }
 
+/// Predictions come from a copy of the predicting model's weights (`cpu_forward`): a new copy after
+/// every step, the same answer while nothing changed.
+#[test]
+fn a_prediction_follows_every_step_and_repeats_while_the_model_stays() {
+    let (mut trainer, events) = trainer(GatedStore::open());
+    let events_in = events.clone();
+    let digit = super::mnist(Split::Test).first(1).image(0).to_vec();
+    run_script(&mut trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        send(&sender, Command::Predict { id: 1, pixels: digit.clone() });
+        send(&sender, Command::Step { settings: SMALL.into() });
+        send(&sender, Command::Predict { id: 2, pixels: digit.clone() });
+        send(&sender, Command::Step { settings: SMALL.into() });
+        send(&sender, Command::Predict { id: 3, pixels: digit.clone() });
+        send(&sender, Command::Predict { id: 4, pixels: digit.clone() });
+        until("four answers", || prediction(&events_in, 4).is_some()).await;
+    });
+    let answers: Vec<Vec<f32>> = (1..=4).map(|id| prediction(&events, id).unwrap()).collect();
+    assert!(!same(&answers[0], &answers[1]), "the first step changed the prediction");
+    assert!(!same(&answers[1], &answers[2]), "the second step changed it again");
+    assert_eq!(answers[2], answers[3], "the same model answers the same");
+}
+
 #[test]
 fn reset_keeps_the_trained_run_in_recent_models_and_undo_brings_back_the_same_predictions() {
     let store = GatedStore::open();

@@ -91,7 +91,8 @@ test('the weight grid follows training; the strips follow the drawing', { timeou
     for (let i = 0; i < 80 && seen.size < 3; i += 1) {
       await page.waitForTimeout(250);
       const status = await page.textContent(byTestId('status'));
-      if (!/Training/.test(status)) break;
+      // Each epoch ends with an evaluation; the run is over only when it stops.
+      if (!/Training|Evaluating/.test(status)) break;
       seen.add(await canvasHash(page, 'weight-grid'));
     }
     assert.ok(seen.size >= 2, `the grid changed during training (${seen.size} different pictures)`);

@@ -490,13 +490,34 @@ fn backends(events: &Events) -> Vec<BackendInfo> {
     events.borrow().iter().filter_map(|e| if let Event::Backend(b) = e { Some(b.clone()) } else { None }).collect()
 }
 
+/// A trainer as auto mode leaves it on a software adapter: on the CPU, a WebGPU candidate being timed
+/// (here a CPU device standing in for it).
+fn trainer_with_webgpu_candidate() -> (Trainer<GatedStore>, Events) {
+    let (mut trainer, events) = trainer(GatedStore::open());
+    let candidate = BackendInfo { kind: BackendKind::WebGpu, name: Text::verbatim("WebGPU (test)"), reason: Text::verbatim("") };
+    trainer.set_backend_candidate(Device::flex(), candidate, MemoryBudget::cpu());
+    (trainer, events)
+}
+
+/// The verdict on the candidate (after `first`, if any), then one step.
+fn verdict_then_a_step(trainer: &mut Trainer<GatedStore>, events: &Events, first: Option<Command>, gpu: f64, cpu: f64) {
+    let events_in = events.clone();
+    run_script(trainer, |sender| async move {
+        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
+        if let Some(command) = first {
+            send(&sender, command);
+        }
+        send(&sender, Command::BackendMeasured { gpu: Ok(gpu), cpu: Ok(cpu), adapter: "SwiftShader".into() });
+        send(&sender, Command::Step { settings: SMALL.into() });
+        until("a step", || losses(&events_in) == 1).await;
+    });
+}
+
 /// Auto mode on a software adapter: ready at once on the CPU path, the candidate timed in the
 /// background. Faster: the run moves there mid-training with its weights, Adam state and steps.
 #[test]
 fn a_candidate_backend_that_measures_faster_takes_the_run_along_and_a_slower_one_is_only_reported() {
-    let (mut trainer, events) = trainer(GatedStore::open());
-    let candidate = BackendInfo { kind: BackendKind::WebGpu, name: Text::verbatim("WebGPU (test)"), reason: Text::verbatim("") };
-    trainer.set_backend_candidate(Device::flex(), candidate, MemoryBudget::cpu());
+    let (mut trainer, events) = trainer_with_webgpu_candidate();
     let events_in = events.clone();
     let digit = super::mnist(Split::Test).first(1).image(0).to_vec();
     run_script(&mut trainer, |sender| async move {
@@ -525,16 +546,8 @@ fn a_candidate_backend_that_measures_faster_takes_the_run_along_and_a_slower_one
 
 #[test]
 fn a_candidate_backend_that_measures_slower_leaves_the_run_on_the_cpu_with_the_figures() {
-    let (mut trainer, events) = trainer(GatedStore::open());
-    let candidate = BackendInfo { kind: BackendKind::WebGpu, name: Text::verbatim("WebGPU (test)"), reason: Text::verbatim("") };
-    trainer.set_backend_candidate(Device::flex(), candidate, MemoryBudget::cpu());
-    let events_in = events.clone();
-    run_script(&mut trainer, |sender| async move {
-        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
-        send(&sender, Command::BackendMeasured { gpu: Ok(90.0), cpu: Ok(4000.0), adapter: "SwiftShader".into() });
-        send(&sender, Command::Step { settings: SMALL.into() });
-        until("a step", || losses(&events_in) == 1).await;
-    });
+    let (mut trainer, events) = trainer_with_webgpu_candidate();
+    verdict_then_a_step(&mut trainer, &events, None, 90.0, 4000.0);
     let last = backends(&events).last().cloned().expect("a backend event");
     assert_eq!(last.kind, BackendKind::Cpu);
     assert_eq!(last.reason.english(), "measured: CPU 4000 images/s, WebGPU 90 images/s on the software adapter “SwiftShader”");
@@ -544,17 +557,8 @@ fn a_candidate_backend_that_measures_slower_leaves_the_run_on_the_cpu_with_the_f
 /// run must not move onto the dead device.
 #[test]
 fn a_candidate_device_lost_before_its_verdict_leaves_the_run_on_the_cpu() {
-    let (mut trainer, events) = trainer(GatedStore::open());
-    let candidate = BackendInfo { kind: BackendKind::WebGpu, name: Text::verbatim("WebGPU (test)"), reason: Text::verbatim("") };
-    trainer.set_backend_candidate(Device::flex(), candidate, MemoryBudget::cpu());
-    let events_in = events.clone();
-    run_script(&mut trainer, |sender| async move {
-        until("ready", || last_phase(&events_in) == Some(Phase::Ready)).await;
-        send(&sender, Command::GpuLost { reason: "Device was destroyed.".into() });
-        send(&sender, Command::BackendMeasured { gpu: Ok(9000.0), cpu: Ok(4000.0), adapter: "SwiftShader".into() });
-        send(&sender, Command::Step { settings: SMALL.into() });
-        until("a step", || losses(&events_in) == 1).await;
-    });
+    let (mut trainer, events) = trainer_with_webgpu_candidate();
+    verdict_then_a_step(&mut trainer, &events, Some(Command::GpuLost { reason: "Device was destroyed.".into() }), 9000.0, 4000.0);
     assert!(backends(&events).iter().all(|b| b.kind == BackendKind::Cpu), "{:?}", backends(&events));
     let last = backends(&events).last().cloned().expect("a backend event");
     assert!(last.reason.english().contains("Device was destroyed"), "{}", last.reason.english());

@@ -749,7 +749,7 @@ impl<S: RunStore> Trainer<S> {
                 self.error(text!("saved-run-unreadable", reason = unreadable.why, download = download));
                 return (false, None);
             }
-            None => match self.store.latest_elsewhere().await {
+            None => match self.store.latest_elsewhere(self.settings.dataset).await {
                 Ok(Some(s)) => {
                     let note = text!("restored-from-other-tab", saved = self.describe_snapshot(&s));
                     (s, note, false)

@@ -1,6 +1,7 @@
 //! Where the trainer keeps the latest snapshot of the run: IndexedDB in the worker, memory in tests.
 //! Every failure comes back as text; the trainer then says persistence is off and carries on.
 
+use crate::data::Dataset;
 use crate::i18n::Text;
 use crate::snapshot::RunSnapshot;
 
@@ -22,8 +23,9 @@ pub trait RunStore {
     /// This tab's saved run, if any. `Err`: the store itself is unavailable. An unreadable record is
     /// moved out of the way (among the recent models), so the next save cannot overwrite it.
     async fn load(&mut self) -> Result<StoredRun, Text>;
-    /// The most recently saved readable run of another tab (or an older page), for a tab that has none.
-    async fn latest_elsewhere(&mut self) -> Result<Option<RunSnapshot>, Text>;
+    /// The most recently saved readable run of `dataset` in another tab (or an older page), for a tab
+    /// that has none. Runs of the other dataset are passed over: a newer one must not hide it.
+    async fn latest_elsewhere(&mut self, dataset: Dataset) -> Result<Option<RunSnapshot>, Text>;
     /// Forgets the saved run.
     async fn clear(&mut self) -> Result<(), Text>;
     /// Keeps `snapshot` among the recent models under `id`.
@@ -40,8 +42,8 @@ pub struct MemoryStore {
     /// Every save, in order (steps of the saved runs), so tests can see what was written when.
     pub saves: Vec<usize>,
     pub recent: Vec<(u64, RunSnapshot)>,
-    /// What another tab saved.
-    pub elsewhere: Option<RunSnapshot>,
+    /// What other tabs saved.
+    pub elsewhere: Vec<RunSnapshot>,
 }
 
 impl RunStore for MemoryStore {
@@ -55,8 +57,8 @@ impl RunStore for MemoryStore {
         Ok(self.saved.clone().map(Ok))
     }
 
-    async fn latest_elsewhere(&mut self) -> Result<Option<RunSnapshot>, Text> {
-        Ok(self.elsewhere.clone())
+    async fn latest_elsewhere(&mut self, dataset: Dataset) -> Result<Option<RunSnapshot>, Text> {
+        Ok(latest_of(self.elsewhere.iter().cloned(), dataset))
     }
 
     async fn clear(&mut self) -> Result<(), Text> {
@@ -78,4 +80,9 @@ impl RunStore for MemoryStore {
         self.recent.retain(|(i, _)| *i != id);
         Ok(())
     }
+}
+
+/// The most recently saved of `runs` that learnt from `dataset`.
+pub fn latest_of(runs: impl IntoIterator<Item = RunSnapshot>, dataset: Dataset) -> Option<RunSnapshot> {
+    runs.into_iter().filter(|s| s.settings().dataset == dataset).max_by(|a, b| a.meta.saved_at_ms.total_cmp(&b.meta.saved_at_ms))
 }

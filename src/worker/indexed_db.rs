@@ -9,10 +9,11 @@ use wasm_bindgen::JsCast;
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 use super::js::{await_promise, get, global, js_error_text};
+use crate::data::Dataset;
 use crate::i18n::Text;
 use crate::snapshot::RunSnapshot;
 use crate::text;
-use crate::trainer::store::{RunStore, StoredRun, Unreadable};
+use crate::trainer::store::{RunStore, StoredRun, Unreadable, latest_of};
 
 const DB_NAME: &str = "backprop-playground";
 /// Version 2 added `recent`.
@@ -210,14 +211,10 @@ impl RunStore for IndexedDbStore {
         Ok(Some(snapshot))
     }
 
-    async fn latest_elsewhere(&mut self) -> Result<Option<RunSnapshot>, Text> {
+    async fn latest_elsewhere(&mut self, dataset: Dataset) -> Result<Option<RunSnapshot>, Text> {
         let mine = self.key.as_string();
-        Ok(all(STORE)
-            .await?
-            .into_iter()
-            .filter(|(key, _)| key.as_string() != mine)
-            .filter_map(|(_, record)| snapshot_of(&record).ok())
-            .max_by(|a, b| a.meta.saved_at_ms.total_cmp(&b.meta.saved_at_ms)))
+        let others = all(STORE).await?.into_iter().filter(|(key, _)| key.as_string() != mine).filter_map(|(_, record)| snapshot_of(&record).ok());
+        Ok(latest_of(others, dataset))
     }
 
     async fn clear(&mut self) -> Result<(), Text> {

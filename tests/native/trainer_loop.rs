@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use backprop_playground::block_on;
-use backprop_playground::data::Split;
+use backprop_playground::data::{Dataset, Split};
 use backprop_playground::fine_tune::FINE_TUNE_STEPS;
 use backprop_playground::settings::PlaygroundSettings;
 use backprop_playground::snapshot::RunSnapshot;
@@ -71,8 +71,8 @@ impl RunStore for GatedStore {
         self.inner.borrow_mut().recent().await
     }
 
-    async fn latest_elsewhere(&mut self) -> Result<Option<RunSnapshot>, Text> {
-        self.inner.borrow_mut().latest_elsewhere().await
+    async fn latest_elsewhere(&mut self, dataset: Dataset) -> Result<Option<RunSnapshot>, Text> {
+        self.inner.borrow_mut().latest_elsewhere(dataset).await
     }
 
     async fn forget_recent(&mut self, id: u64) -> Result<(), Text> {
@@ -625,6 +625,36 @@ fn the_open_network_view_gets_tiles_that_follow_the_weights_and_a_closed_one_non
 /// put on the clothes; it goes among the recent models (before a Fashion run could overwrite the
 /// tab's record), the page says so, there is no pretrained model to predict with, and a Fashion run
 /// cannot restore the MNIST one.
+/// A new tab with no run of its own takes the latest run of its own dataset from the other tabs: a
+/// newer Fashion-MNIST run elsewhere must not hide an older MNIST one.
+#[test]
+fn a_new_tab_restores_the_latest_run_of_its_dataset_from_other_tabs() {
+    let saved_run = |settings: &str, steps: usize| {
+        let store = GatedStore::open();
+        let (mut tab, _) = trainer(store.clone());
+        let (opened_with, _) = PlaygroundSettings::from_query(settings);
+        run_script_with(&mut tab, opened_with, |sender| async move {
+            for _ in 0..steps {
+                send(&sender, Command::Step { settings: SMALL.into() });
+            }
+        });
+        let saved = store.inner.borrow().saved.clone();
+        saved.expect("the run was saved")
+    };
+    let mut mnist = saved_run("", 1);
+    let mut fashion = saved_run("dataset=fashion", 2);
+    assert_eq!(fashion.settings().dataset, Dataset::Fashion);
+    mnist.meta.saved_at_ms = 1_000.0;
+    fashion.meta.saved_at_ms = 2_000.0;
+
+    let store = GatedStore::open();
+    store.inner.borrow_mut().elsewhere = vec![mnist, fashion];
+    let (mut new_tab, _) = trainer(store.clone());
+    // The restore happens while the page opens, before any command.
+    run_script(&mut new_tab, |_sender| async move {});
+    assert_eq!(new_tab.steps(), 1, "the MNIST run of the other tab, not the newer clothes one");
+}
+
 #[test]
 fn a_run_saved_on_mnist_is_kept_not_restored_when_the_page_opens_on_fashion() {
     let store = GatedStore::open();

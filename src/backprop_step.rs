@@ -6,14 +6,22 @@
 //! `apply_update` then runs that very update through burn — on a copy of the run (where the
 //! written-out numbers must match burn's to 1e-6) or on the live run.
 
+#[cfg(feature = "trainer")]
 use burn::tensor::{Device, Tensor, Transaction};
 use serde::{Deserialize, Serialize};
 
-use crate::chain_rule::{AdamStep, ChainRule, adam_step, autodiff_gradients, chain_rule, finite_difference, read_pair, sgd_step, single_input};
+use crate::chain_rule::{AdamStep, ChainRule};
+#[cfg(feature = "trainer")]
+use crate::chain_rule::{adam_step, autodiff_gradients, chain_rule, finite_difference, read_pair, sgd_step, single_input};
 use crate::data::mnist::NUM_CLASSES;
+#[cfg(feature = "trainer")]
 use crate::data::{MnistDataset, make_batch};
+#[cfg(feature = "trainer")]
 use crate::model::Mlp;
-use crate::optimizer::{ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, OptimizerKind};
+use crate::optimizer::OptimizerKind;
+#[cfg(feature = "trainer")]
+use crate::optimizer::{ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON};
+#[cfg(feature = "trainer")]
 use crate::training::{TrainingConfig, TrainingSession};
 
 /// Agreement needed for a green tick (f32 on the GPU: autodiff to 1e-5, finite differences to 1e-3).
@@ -96,6 +104,7 @@ impl BackpropView {
     }
 }
 
+#[cfg(feature = "trainer")]
 /// Reads every layer's parameters and this sample's activations in one transfer.
 async fn layer_stats(model: &Mlp, pixels: &[u8], device: &Device) -> Result<Vec<LayerStats>, String> {
     let trace = model.forward_trace(single_input(pixels, device));
@@ -123,6 +132,7 @@ async fn layer_stats(model: &Mlp, pixels: &[u8], device: &Device) -> Result<Vec<
         .collect())
 }
 
+#[cfg(feature = "trainer")]
 /// The optimizer state step 5 starts from: the live run's, or a fresh one for a model that is not
 /// training here (the pretrained or an uploaded model).
 pub struct OptimizerContext<'a> {
@@ -131,6 +141,7 @@ pub struct OptimizerContext<'a> {
     pub config: &'a TrainingConfig,
 }
 
+#[cfg(feature = "trainer")]
 /// Computes the view for `model` on one sample. `model` is the model the page predicts with.
 pub async fn compute(model: &Mlp, pixels: &[u8], label: u8, device: &Device, context: OptimizerContext<'_>) -> Result<BackpropView, String> {
     let layers = model.layers.len();
@@ -177,6 +188,7 @@ pub async fn compute(model: &Mlp, pixels: &[u8], label: u8, device: &Device, con
     Ok(BackpropView { chain, checks, layers: stats, unit, update, pixels: pixels.to_vec() })
 }
 
+#[cfg(feature = "trainer")]
 /// Step 5 written out for weight `index` of layer `layer`, from the optimizer state the run has now.
 async fn weight_update(weight: f64, gradient: f64, layer: usize, index: usize, context: OptimizerContext<'_>) -> Result<WeightUpdate, String> {
     let (config, optimizer) = match context.session {
@@ -208,6 +220,7 @@ async fn weight_update(weight: f64, gradient: f64, layer: usize, index: usize, c
     })
 }
 
+#[cfg(feature = "trainer")]
 /// What applying step 5 did to the chosen weight.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Applied {
@@ -215,6 +228,7 @@ pub struct Applied {
     pub after: f64,
 }
 
+#[cfg(feature = "trainer")]
 /// One optimizer step of `session` on `view`'s sample; reads the chosen weight before and after.
 /// The caller has checked that `view` was computed on this session's model.
 pub async fn apply_update(session: &mut TrainingSession, view: &BackpropView) -> Result<Applied, String> {

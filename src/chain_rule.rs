@@ -7,14 +7,22 @@
 //! asking autodiff — and then checked against burn's autodiff and central finite differences.
 //! (burn stores `W` as `[in, out]`, so `z = h·W + b` and `∂L/∂W = hᵀ·δ` has W's shape.)
 
+#[cfg(feature = "trainer")]
 use burn::module::Param;
+#[cfg(feature = "trainer")]
 use burn::nn::loss::CrossEntropyLossConfig;
+#[cfg(feature = "trainer")]
 use burn::tensor::activation::{sigmoid, softmax};
+#[cfg(feature = "trainer")]
 use burn::tensor::{Device, Int, Tensor, TensorData, Transaction};
 
+#[cfg(feature = "trainer")]
 use crate::data::batcher::normalise_images;
+#[cfg(feature = "trainer")]
 use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
+#[cfg(feature = "trainer")]
 use crate::evaluation::ReadError;
+#[cfg(feature = "trainer")]
 use crate::model::{Activation, Mlp};
 
 /// Every number of the last two layers' backward pass for one sample. Matrices are row-major in
@@ -52,11 +60,13 @@ pub struct ChainRule {
     pub sizes: (usize, usize),
 }
 
+#[cfg(feature = "trainer")]
 /// `[1, 784]` network input for one image.
 pub fn single_input(pixels: &[u8], device: &Device) -> Tensor<2> {
     Tensor::<2>::from_data(TensorData::new(normalise_images([pixels]), [1, IMAGE_PIXELS]), device)
 }
 
+#[cfg(feature = "trainer")]
 fn activation_derivative(activation: Activation, z: Tensor<2>) -> Tensor<2> {
     match activation {
         Activation::Relu => z.greater_elem(0.0).float(), // 1[z > 0]
@@ -71,6 +81,7 @@ fn activation_derivative(activation: Activation, z: Tensor<2>) -> Tensor<2> {
     }
 }
 
+#[cfg(feature = "trainer")]
 /// The closed-form backward pass of the last two layers for one image with label `label`.
 pub async fn chain_rule(model: &Mlp, pixels: &[u8], label: u8, device: &Device) -> Result<ChainRule, ReadError> {
     let layers = model.layers.len();
@@ -137,6 +148,7 @@ pub async fn chain_rule(model: &Mlp, pixels: &[u8], label: u8, device: &Device) 
     })
 }
 
+#[cfg(feature = "trainer")]
 /// The same three gradients from burn's autodiff: `(∂L/∂W_L, ∂L/∂b_L, ∂L/∂W_{L−1})`, flattened.
 /// `model` must live on an autodiff device.
 pub async fn autodiff_gradients(model: &Mlp, pixels: &[u8], label: u8, device: &Device) -> Result<(Vec<f32>, Vec<f32>, Vec<f32>), ReadError> {
@@ -160,6 +172,7 @@ pub async fn autodiff_gradients(model: &Mlp, pixels: &[u8], label: u8, device: &
     Ok((v(0), v(1), v(2)))
 }
 
+#[cfg(feature = "trainer")]
 /// Central finite difference `(L(w + h) − L(w − h)) / 2h` for weight `(row, col)` of layer `layer`.
 pub async fn finite_difference(model: &Mlp, layer: usize, row: usize, col: usize, pixels: &[u8], label: u8, h: f32, device: &Device) -> Result<f64, ReadError> {
     let [rows, cols] = model.layers[layer].weight.dims();
@@ -209,6 +222,7 @@ pub fn sgd_step(w: f64, g: f64, alpha: f64) -> f64 {
     w - alpha * g
 }
 
+#[cfg(feature = "trainer")]
 /// Reads element `index` of two tensors in one transfer, e.g. a weight before and after an update.
 pub async fn read_pair(before: Tensor<2>, after: Tensor<2>, index: usize) -> Result<(f64, f64), ReadError> {
     let data = Transaction::default().register(before).register(after).execute_async().await?;

@@ -4,13 +4,18 @@
 //! Both are plain numbers for the page (serde, no tensors). They are read with one async
 //! `Transaction` each, so on WebGPU they wait for the GPU like every other read and never block it.
 
+#[cfg(feature = "trainer")]
 use burn::tensor::activation::softmax;
+#[cfg(feature = "trainer")]
 use burn::tensor::{Device, Tensor, TensorData, Transaction};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "trainer")]
 use crate::data::batcher::normalise_images;
 use crate::data::mnist::IMAGE_PIXELS;
+#[cfg(feature = "trainer")]
 use crate::evaluation::ReadError;
+#[cfg(feature = "trainer")]
 use crate::model::Mlp;
 
 /// The first layer's incoming weights, one 28×28 tile per unit.
@@ -57,6 +62,7 @@ impl FirstLayerTiles {
     }
 }
 
+#[cfg(feature = "trainer")]
 /// Reads `model`'s first layer as tiles.
 pub async fn first_layer_tiles(model: &Mlp, model_version: u64) -> Result<FirstLayerTiles, ReadError> {
     let layer = model.layers.first().ok_or(ReadError::WithContext { reason: "the model has no layers".into() })?;
@@ -112,6 +118,7 @@ pub struct Activations {
     pub probabilities: Vec<f32>,
 }
 
+#[cfg(feature = "trainer")]
 /// One 28×28 image (0 = background, 255 = ink) through `model`, every layer kept.
 pub async fn activations(model: &Mlp, pixels: &[u8], device: &Device) -> Result<Activations, ReadError> {
     if pixels.len() != IMAGE_PIXELS {

@@ -5,17 +5,25 @@
 //! the trainer worker. `trainer` is the one loop that owns a run; `worker` (wasm only) runs it in a
 //! dedicated Web Worker, and `app` (wasm only) is the page: a view that sends commands and renders
 //! events.
+//!
+//! Without the default `trainer` feature only what the page needs is compiled: the settings, the
+//! protocol, the texts and the pure halves of the mixed modules (their plain types and closed forms);
+//! everything written against burn is behind `#[cfg(feature = "trainer")]`.
 
 #[cfg(target_family = "wasm")]
 pub mod app;
 pub mod backprop_step;
 pub mod chain_rule;
+#[cfg(feature = "trainer")]
 pub mod cpu_forward;
 pub mod data;
 pub mod equations;
+#[cfg(feature = "trainer")]
 pub mod evaluation;
 pub mod export;
+#[cfg(feature = "trainer")]
 pub mod fine_tune;
+#[cfg(feature = "trainer")]
 pub mod fused_adam;
 pub mod i18n;
 pub mod inference;
@@ -24,13 +32,16 @@ pub mod model;
 pub mod neuron;
 pub mod optimizer;
 pub mod preprocess;
+pub mod protocol;
 pub mod run;
 pub mod settings;
+#[cfg(feature = "trainer")]
 pub mod snapshot;
+#[cfg(feature = "trainer")]
 pub mod trainer;
 pub mod training;
 pub mod weights_file;
-#[cfg(target_family = "wasm")]
+#[cfg(all(target_family = "wasm", feature = "trainer"))]
 pub mod worker;
 
 /// Runs a future to completion on the current thread. Native only: in the page futures are awaited.

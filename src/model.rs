@@ -4,24 +4,37 @@
 //! Layers are a list; layer `i` is PyTorch's `fc{i+1}` (see [`Mlp::layer_name`]), so weights can be
 //! exchanged with the seed's `state_dict()`. burn stores a Linear weight as `[in, out]`; PyTorch as `[out, in]`.
 
-use burn::config::Config;
+#[cfg(feature = "trainer")]
 use burn::module::{Module, Param};
+#[cfg(feature = "trainer")]
 use burn::nn::Linear;
+#[cfg(feature = "trainer")]
 use burn::tensor::activation;
+#[cfg(feature = "trainer")]
 use burn::tensor::{Device, Tensor, TensorData};
+#[cfg(feature = "trainer")]
 use rand::rngs::StdRng;
+#[cfg(feature = "trainer")]
 use rand::{RngExt, SeedableRng};
+use serde::{Deserialize, Serialize};
 
 use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
 
 /// The non-linearity between layers.
-#[derive(Config, Debug, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Activation {
     Relu,
     Sigmoid,
     Tanh,
 }
 
+// The configs are burn `Config`s in the trainer. Their serde derives are written out (the page, built
+// without burn, encodes the same settings): the format is the one `#[derive(Config)]` generates, the
+// fields by name, in order.
+#[cfg(feature = "trainer")]
+impl burn::config::Config for Activation {}
+
+#[cfg(feature = "trainer")]
 impl Activation {
     pub fn apply<const D: usize>(self, z: Tensor<D>) -> Tensor<D> {
         match self {
@@ -30,7 +43,9 @@ impl Activation {
             Activation::Tanh => activation::tanh(z),
         }
     }
+}
 
+impl Activation {
     pub fn name(self) -> &'static str {
         match self {
             Activation::Relu => "ReLU",
@@ -41,19 +56,45 @@ impl Activation {
 }
 
 /// Architecture of the MLP; `MlpConfig::new()` is the seed's model.
-#[derive(Config, Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MlpConfig {
     /// Sizes of the hidden layers, input side first.
-    #[config(default = "vec![512, 256, 128]")]
     pub hidden: Vec<usize>,
-    #[config(default = "Activation::Relu")]
     pub activation: Activation,
     /// Seed of the initial weights: the same seed gives the same weights on every backend.
-    #[config(default = 42)]
     pub init_seed: u64,
 }
 
+#[cfg(feature = "trainer")]
+impl burn::config::Config for MlpConfig {}
+
+impl Default for MlpConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl MlpConfig {
+    /// The seed's model: hidden layers 512, 256, 128, ReLU, init seed 42.
+    pub fn new() -> Self {
+        Self { hidden: vec![512, 256, 128], activation: Activation::Relu, init_seed: 42 }
+    }
+
+    pub fn with_hidden(mut self, hidden: Vec<usize>) -> Self {
+        self.hidden = hidden;
+        self
+    }
+
+    pub fn with_activation(mut self, activation: Activation) -> Self {
+        self.activation = activation;
+        self
+    }
+
+    pub fn with_init_seed(mut self, init_seed: u64) -> Self {
+        self.init_seed = init_seed;
+        self
+    }
+
     /// `(inputs, outputs)` of every layer, e.g. `[(784,512), (512,256), (256,128), (128,10)]`.
     pub fn layer_shapes(&self) -> Vec<(usize, usize)> {
         let mut sizes = Vec::with_capacity(self.hidden.len() + 2);
@@ -67,7 +108,10 @@ impl MlpConfig {
     pub fn parameter_count(&self) -> usize {
         self.layer_shapes().iter().map(|(i, o)| i * o + o).sum()
     }
+}
 
+#[cfg(feature = "trainer")]
+impl MlpConfig {
     /// Builds the model with PyTorch's `nn.Linear` initialisation, `U(−1/√fan_in, 1/√fan_in)` for weights
     /// and biases. The numbers are drawn on the CPU from `init_seed`, so WebGPU and the CPU backend start
     /// from bit-identical weights.
@@ -94,6 +138,7 @@ impl MlpConfig {
     }
 }
 
+#[cfg(feature = "trainer")]
 /// A Linear layer holding the given numbers; `weight` is `[fan_in, fan_out]` row-major.
 pub fn linear_from_values(weight: Vec<f32>, bias: Vec<f32>, fan_in: usize, fan_out: usize, device: &Device) -> Linear {
     Linear {
@@ -105,6 +150,7 @@ pub fn linear_from_values(weight: Vec<f32>, bias: Vec<f32>, fan_in: usize, fan_o
 }
 
 /// The multilayer perceptron.
+#[cfg(feature = "trainer")]
 #[derive(Module, Debug)]
 pub struct Mlp {
     pub layers: Vec<Linear>,
@@ -113,6 +159,7 @@ pub struct Mlp {
 }
 
 /// Every intermediate of one forward pass, for the backprop page: `pre[i] = z_{i+1}`, `post[i] = h_{i+1}`.
+#[cfg(feature = "trainer")]
 #[derive(Debug, Clone)]
 pub struct ForwardTrace {
     /// `[batch, 784]`
@@ -123,6 +170,7 @@ pub struct ForwardTrace {
     pub post: Vec<Tensor<2>>,
 }
 
+#[cfg(feature = "trainer")]
 impl Mlp {
     /// PyTorch's name of layer `index`: `fc1`, `fc2`, …
     pub fn layer_name(index: usize) -> String {

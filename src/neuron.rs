@@ -4,6 +4,7 @@
 //! that sign is wrong — the gradient is `(ŷ − y)·ŷ(1 − ŷ)·x`, and the tests check it against burn's
 //! autodiff and against finite differences.
 
+#[cfg(feature = "trainer")]
 use burn::tensor::{Device, Tensor, TensorData};
 
 /// Inputs, target and parameters of the neuron.
@@ -85,6 +86,7 @@ impl SigmoidNeuron {
         Self { w: step.w_new.clone(), b: step.b_new, ..self.clone() }
     }
 
+    #[cfg(feature = "trainer")]
     /// `(∂L/∂W, ∂L/∂b)` from burn's autodiff on `device`, as an independent check of the closed form.
     pub fn autodiff_gradients(&self, device: &Device) -> (Vec<f64>, f64) {
         let device = device.clone().autodiff();

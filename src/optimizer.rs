@@ -7,24 +7,36 @@
 //! The arithmetic is burn's: `Optimizer::step` of the same `Adam` that `AdamConfig::init` wraps, or on
 //! the CPU the same operations in one pass per parameter (`fused_adam`, equal to the last bit).
 
+#[cfg(feature = "trainer")]
 use std::collections::BTreeMap;
 
+#[cfg(feature = "trainer")]
 use burn::module::Param;
+#[cfg(feature = "trainer")]
 use burn::nn::Linear;
+#[cfg(feature = "trainer")]
 use burn::optim::{AdaptiveMomentumState, Adam, AdamConfig, AdamState, GradientsParams, Optimizer, Sgd, SgdConfig};
+#[cfg(feature = "trainer")]
 use burn::tensor::{Device, Tensor, TensorData, Transaction};
+#[cfg(feature = "trainer")]
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
+#[cfg(feature = "trainer")]
 use crate::evaluation::ReadError;
+#[cfg(feature = "trainer")]
 use crate::fused_adam;
+#[cfg(feature = "trainer")]
 use crate::model::Mlp;
 
 /// Which optimizer updates the weights.
-#[derive(burn::config::Config, Debug, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum OptimizerKind {
     Adam,
     Sgd,
 }
+
+#[cfg(feature = "trainer")]
+impl burn::config::Config for OptimizerKind {}
 
 impl OptimizerKind {
     pub fn name(self) -> &'static str {
@@ -40,6 +52,7 @@ pub const ADAM_BETA1: f32 = 0.9;
 pub const ADAM_BETA2: f32 = 0.999;
 pub const ADAM_EPSILON: f32 = 1e-8;
 
+#[cfg(feature = "trainer")]
 /// Adam's running moments of one layer (`None` before its first step).
 #[derive(Clone, Default)]
 struct LayerMoments {
@@ -47,6 +60,7 @@ struct LayerMoments {
     bias: Option<AdamState<1>>,
 }
 
+#[cfg(feature = "trainer")]
 #[derive(Clone)]
 pub struct MlpOptimizer {
     kind: OptimizerKind,
@@ -56,6 +70,7 @@ pub struct MlpOptimizer {
     moments: Vec<LayerMoments>,
 }
 
+#[cfg(feature = "trainer")]
 impl MlpOptimizer {
     /// The seed's optimizer settings (PyTorch's Adam defaults, plain SGD).
     pub fn new(kind: OptimizerKind) -> Self {
@@ -197,6 +212,7 @@ impl MlpOptimizer {
     }
 }
 
+#[cfg(feature = "trainer")]
 /// One parameter through Adam: in one fused pass on the CPU (`fused_adam`, the same numbers), through
 /// burn's `Adam` elsewhere. The fused pass is plain Adam: this `Adam` is built in [`MlpOptimizer::new`]
 /// without weight decay, AMSGrad or clipping, and must stay so for the two to agree.
@@ -225,6 +241,7 @@ fn step_adam_param<const D: usize>(
     Param::from_mapped_value(id, updated, mapper)
 }
 
+#[cfg(feature = "trainer")]
 /// One parameter through burn's `Optimizer::step`, keeping its id and autodiff tracking (as
 /// `ModuleOptimizer` does).
 fn step_param<O: Optimizer, const D: usize>(

@@ -2,14 +2,21 @@
 //! batches, losses read back in groups, the seed's log lines, divergence handling and the end-of-epoch
 //! evaluation. No UI here: the page calls `step`, awaits `read_losses`, and renders the events.
 
+#[cfg(feature = "trainer")]
 use std::sync::Arc;
 
+#[cfg(feature = "trainer")]
 use burn::module::Module;
+#[cfg(feature = "trainer")]
 use burn::tensor::{Device, Tensor, Transaction};
 
+#[cfg(feature = "trainer")]
 use crate::data::batcher::batches_per_epoch;
+#[cfg(feature = "trainer")]
 use crate::data::{MnistDataset, epoch_order, make_batch};
+#[cfg(feature = "trainer")]
 use crate::evaluation::{Evaluation, ReadError, evaluate};
+#[cfg(feature = "trainer")]
 use crate::training::{PhaseTimings, TrainingConfig, TrainingSession};
 
 /// The seed's script logs every 100 batches.
@@ -51,6 +58,7 @@ pub struct Progress {
     pub steps: usize,
 }
 
+#[cfg(feature = "trainer")]
 pub struct TrainingRun {
     session: TrainingSession,
     /// The session as it was at the last read where every loss was finite.
@@ -64,6 +72,7 @@ pub struct TrainingRun {
     diverged: bool,
 }
 
+#[cfg(feature = "trainer")]
 impl TrainingRun {
     pub fn new(config: TrainingConfig, train: Arc<MnistDataset>, test: Arc<MnistDataset>, device: &Device) -> Self {
         Self::from_session(TrainingSession::new(config, device), train, test)

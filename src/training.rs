@@ -2,15 +2,24 @@
 //! drive it. The loss comes back as a tensor: the caller decides when to read it (on WebGPU every read
 //! is async and stalls the queue, so the page reads only every few steps).
 
-use burn::config::Config;
+#[cfg(feature = "trainer")]
 use burn::module::Module;
+#[cfg(feature = "trainer")]
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
+#[cfg(feature = "trainer")]
 use burn::optim::GradientsParams;
+#[cfg(feature = "trainer")]
 use burn::tensor::{Device, Tensor};
+use serde::{Deserialize, Serialize};
+#[cfg(feature = "trainer")]
 use web_time::Instant;
 
+#[cfg(feature = "trainer")]
 use crate::data::MnistBatch;
-use crate::model::{Mlp, MlpConfig};
+use crate::model::MlpConfig;
+#[cfg(feature = "trainer")]
+use crate::model::Mlp;
+#[cfg(feature = "trainer")]
 use crate::optimizer::MlpOptimizer;
 pub use crate::optimizer::{ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, OptimizerKind};
 
@@ -21,21 +30,61 @@ pub const MAX_BATCH_SIZE: usize = 8192;
 pub const MAX_EPOCHS: usize = 1000;
 
 /// Everything that defines a training run; `TrainingConfig::new()` is the seed's script.
-#[derive(Config, Debug, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingConfig {
-    #[config(default = "MlpConfig::new()")]
     pub model: MlpConfig,
-    #[config(default = "OptimizerKind::Adam")]
     pub optimizer: OptimizerKind,
-    #[config(default = 1e-3)]
     pub learning_rate: f64,
-    #[config(default = 64)]
     pub batch_size: usize,
-    #[config(default = 1)]
     pub epochs: usize,
     /// Seed of the order batches are drawn in.
-    #[config(default = 42)]
     pub shuffle_seed: u64,
+}
+
+#[cfg(feature = "trainer")]
+impl burn::config::Config for TrainingConfig {}
+
+impl Default for TrainingConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TrainingConfig {
+    /// The seed's script: its model, Adam, learning rate 0.001, batch 64, one epoch, shuffle seed 42.
+    pub fn new() -> Self {
+        Self { model: MlpConfig::new(), optimizer: OptimizerKind::Adam, learning_rate: 1e-3, batch_size: 64, epochs: 1, shuffle_seed: 42 }
+    }
+
+    pub fn with_model(mut self, model: MlpConfig) -> Self {
+        self.model = model;
+        self
+    }
+
+    pub fn with_optimizer(mut self, optimizer: OptimizerKind) -> Self {
+        self.optimizer = optimizer;
+        self
+    }
+
+    pub fn with_learning_rate(mut self, learning_rate: f64) -> Self {
+        self.learning_rate = learning_rate;
+        self
+    }
+
+    pub fn with_batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+
+    pub fn with_epochs(mut self, epochs: usize) -> Self {
+        self.epochs = epochs;
+        self
+    }
+
+    pub fn with_shuffle_seed(mut self, shuffle_seed: u64) -> Self {
+        self.shuffle_seed = shuffle_seed;
+        self
+    }
 }
 
 /// A setting that cannot be used, with the reason in words a user can act on.
@@ -72,7 +121,10 @@ impl TrainingConfig {
         }
         Ok(())
     }
+}
 
+#[cfg(feature = "trainer")]
+impl TrainingConfig {
     /// This config with its architecture (hidden sizes, activation) taken from `model`: the settings
     /// to keep training a model that was loaded from a file or a saved run.
     pub fn fitted_to(&self, model: &Mlp) -> Self {
@@ -95,6 +147,7 @@ pub struct PhaseTimings {
 }
 
 /// The model, its optimizer state and the step counter: everything that changes while training.
+#[cfg(feature = "trainer")]
 #[derive(Clone)]
 pub struct TrainingSession {
     pub model: Mlp,
@@ -105,6 +158,7 @@ pub struct TrainingSession {
     steps: usize,
 }
 
+#[cfg(feature = "trainer")]
 impl TrainingSession {
     /// A fresh model from `config` on `device` (autodiff is switched on here).
     pub fn new(config: TrainingConfig, device: &Device) -> Self {

@@ -6,16 +6,24 @@
 //! `into_record()` panics on WebGPU). Loading validates everything before touching the model, so a bad
 //! file leaves the user's model as it was.
 
+#[cfg(feature = "trainer")]
 use std::collections::BTreeMap;
 use std::fmt;
 
+#[cfg(feature = "trainer")]
 use burn::tensor::{Device, Transaction};
-use safetensors::tensor::{Dtype, SafeTensorError, SafeTensors, TensorView};
+use safetensors::tensor::SafeTensorError;
+#[cfg(feature = "trainer")]
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
-use crate::data::batcher::{MNIST_MEAN, MNIST_STD};
+use crate::data::mnist::{MNIST_MEAN, MNIST_STD};
+#[cfg(feature = "trainer")]
 use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
+#[cfg(feature = "trainer")]
 use crate::evaluation::ReadError;
+#[cfg(feature = "trainer")]
 use crate::model::{Activation, Mlp, linear_from_values};
+#[cfg(feature = "trainer")]
 use crate::training::{MAX_HIDDEN_LAYERS, MAX_LAYER_WIDTH};
 
 /// Files larger than this are refused before they are read.
@@ -33,6 +41,7 @@ pub struct TrainingFacts {
     pub source: String,
 }
 
+#[cfg(feature = "trainer")]
 /// A model read from a file, with what its metadata said.
 #[derive(Debug)]
 pub struct LoadedModel {
@@ -122,6 +131,7 @@ pub fn input_normalisation() -> String {
     format!("x = (pixel / 255 - {MNIST_MEAN}) / {MNIST_STD}, pixel in 0..=255 with 0 the background")
 }
 
+#[cfg(feature = "trainer")]
 /// Serialises `model` with PyTorch names and layout, and `facts`, the architecture and how an input
 /// must be prepared as metadata.
 pub async fn save(model: &Mlp, facts: &TrainingFacts) -> Result<Vec<u8>, ReadError> {
@@ -183,6 +193,7 @@ pub async fn save(model: &Mlp, facts: &TrainingFacts) -> Result<Vec<u8>, ReadErr
         .map_err(|e| ReadError::WithContext { reason: format!("safetensors serialisation failed: {e:?}") })
 }
 
+#[cfg(feature = "trainer")]
 fn f32_bytes(values: &[f32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
@@ -210,6 +221,7 @@ pub fn check_size(file_len: usize, prefix: &[u8]) -> Result<(), WeightsError> {
     Ok(())
 }
 
+#[cfg(feature = "trainer")]
 /// Parses and validates a safetensors file of an MLP with PyTorch names and layout; the architecture
 /// (how many layers, their sizes) is read from the tensors' shapes.
 pub fn load(bytes: &[u8], device: &Device) -> Result<LoadedModel, WeightsError> {

@@ -9,7 +9,7 @@ use backprop_playground::data::{MnistDataset, make_batch};
 use backprop_playground::model::MlpConfig;
 use backprop_playground::settings::PlaygroundSettings;
 use backprop_playground::trainer::budget::MemoryBudget;
-use backprop_playground::trainer::protocol::{BackendInfo, BackendKind, Command, Event};
+use backprop_playground::protocol::{BackendInfo, BackendKind, Command, Event};
 use backprop_playground::trainer::store::MemoryStore;
 use backprop_playground::trainer::{Prepared, Trainer, serve};
 use backprop_playground::training::{TrainingConfig, TrainingSession};

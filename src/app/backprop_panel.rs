@@ -13,7 +13,7 @@ use crate::equations::{num, sci};
 use crate::optimizer::OptimizerKind;
 use crate::settings::PlaygroundSettings;
 use crate::text;
-use crate::trainer::protocol::{BackpropSample, Command};
+use crate::protocol::{BackpropSample, Command};
 
 /// The article's six phases, as message ids.
 const PHASES: [&str; 6] = ["phase-initialise", "phase-forward", "phase-loss", "phase-backward", "phase-update", "phase-repeat"];

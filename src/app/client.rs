@@ -18,7 +18,7 @@ use super::state::{Confusion, PlaygroundState};
 use crate::data::mnist::NUM_CLASSES;
 use crate::settings::PlaygroundSettings;
 use crate::text;
-use crate::trainer::protocol::{Command, Event, Notice, decode, encode};
+use crate::protocol::{Command, Event, Notice, decode, encode};
 
 /// Trunk's loader for the `trainer-worker` binary (worker files keep their names, unhashed),
 /// relative to the page so the page works from any sub-path.

@@ -24,7 +24,7 @@ use crate::inference::top_prediction;
 use crate::preprocess::{DrawingInput, preprocess_drawing};
 use crate::settings::PlaygroundSettings;
 use crate::text;
-use crate::trainer::protocol::{Command, LabelledDigit};
+use crate::protocol::{Command, LabelledDigit};
 
 /// CSS size of the drawing canvas.
 const CANVAS_CSS: f64 = 280.0;

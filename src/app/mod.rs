@@ -1,5 +1,5 @@
 //! The page (wasm only): a view of the trainer worker. Components render
-//! [`state::PlaygroundState`] and send [`crate::trainer::protocol::Command`]s through
+//! [`state::PlaygroundState`] and send [`crate::protocol::Command`]s through
 //! [`client::Trainer`]; nothing here holds a tensor or a model.
 
 mod backprop_panel;
@@ -42,10 +42,10 @@ use worked_example::WorkedExample;
 
 use crate::data::Dataset;
 use crate::i18n::Lang;
-use crate::trainer;
+
 use crate::settings::{PlaygroundSettings, describe_all};
 use crate::text;
-use crate::trainer::protocol::Command;
+use crate::protocol::Command;
 
 /// The page's own address: the worker fetches the data and the model relative to it.
 fn page_url() -> String {
@@ -180,7 +180,7 @@ fn DatasetSwitch() -> impl IntoView {
             <span class="hint">{move || locale.t("dataset-choice")}</span>
             {[Dataset::Mnist, Dataset::Fashion].into_iter().map(|dataset| view! {
                 <a href=href(dataset) data-testid=format!("dataset-{}", dataset.key()) title=move || locale.t("dataset-switch-note")
-                    aria-current=(dataset == current).then_some("page")>{move || locale.text(&trainer::dataset_name(dataset))}</a>
+                    aria-current=(dataset == current).then_some("page")>{move || locale.text(&crate::data::dataset::dataset_name(dataset))}</a>
             }).collect_view()}
         </nav>
     }

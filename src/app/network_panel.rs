@@ -17,7 +17,7 @@ use crate::data::mnist::{IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES};
 use crate::inspect::Activations;
 use crate::settings::PlaygroundSettings;
 use crate::text;
-use crate::trainer::protocol::Command;
+use crate::protocol::Command;
 
 /// Canvas pixels per activation cell.
 const CELL: usize = 12;

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::locale::use_locale;
 use crate::text;
-use crate::trainer::protocol::{BackendKind, StepProfile};
+use crate::protocol::{BackendKind, StepProfile};
 
 #[component]
 pub fn ProfilerPanel(profile: RwSignal<Option<StepProfile>>) -> impl IntoView {

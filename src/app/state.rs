@@ -8,8 +8,8 @@ use crate::backprop_step::BackpropView;
 use crate::data::mnist::NUM_CLASSES;
 use crate::i18n::Text;
 use crate::run::Progress;
-pub use crate::trainer::protocol::{Activations, FirstLayerTiles};
-pub use crate::trainer::protocol::{BackendInfo, EpochResult, MistakeView, Persistence, Phase, RecentModel, StepProfile};
+pub use crate::protocol::{Activations, FirstLayerTiles};
+pub use crate::protocol::{BackendInfo, EpochResult, MistakeView, Persistence, Phase, RecentModel, StepProfile};
 
 pub type Confusion = [[u32; NUM_CLASSES]; NUM_CLASSES];
 

@@ -15,7 +15,7 @@ use super::state::{Persistence, Phase, PlaygroundState};
 use crate::i18n::{Arg, Text};
 use crate::settings::PlaygroundSettings;
 use crate::text;
-use crate::trainer::protocol::Command;
+use crate::protocol::Command;
 use crate::weights_file;
 
 async fn blob_bytes(blob: &Blob) -> Result<Vec<u8>, String> {

@@ -5,11 +5,8 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
+pub use super::mnist::{MNIST_MEAN, MNIST_STD};
 use super::mnist::{IMAGE_PIXELS, MnistDataset};
-
-/// The normalisation the seed's PyTorch script applies (`transforms.Normalize((0.1307,), (0.3081,))`).
-pub const MNIST_MEAN: f32 = 0.1307;
-pub const MNIST_STD: f32 = 0.3081;
 
 /// One batch on a device.
 #[derive(Debug, Clone)]

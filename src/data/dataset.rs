@@ -86,3 +86,11 @@ impl Dataset {
         }
     }
 }
+
+/// The dataset's name as the page writes it.
+pub fn dataset_name(dataset: Dataset) -> crate::i18n::Text {
+    match dataset {
+        Dataset::Mnist => crate::text!("dataset-mnist"),
+        Dataset::Fashion => crate::text!("dataset-fashion"),
+    }
+}

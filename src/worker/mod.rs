@@ -23,7 +23,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 use crate::i18n::Text;
 use crate::settings::PlaygroundSettings;
 use crate::text;
-use crate::trainer::protocol::{Command, Event, Phase, decode, encode};
+use crate::protocol::{Command, Event, Phase, decode, encode};
 use crate::trainer::{Prepared, Trainer, serve};
 use indexed_db::IndexedDbStore;
 

@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{BroadcastChannel, MessageEvent};
 
 use super::js::{get, now_ms};
-use crate::trainer::protocol::{Event, Phase};
+use crate::protocol::{Event, Phase};
 
 const CHANNEL: &str = "backprop-playground.tabs";
 const HEARTBEAT_MS: i32 = 2_000;

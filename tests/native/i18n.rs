@@ -167,7 +167,7 @@ fn plural_forms_and_nested_texts_read_naturally_in_both_languages() {
 
 #[test]
 fn a_text_crosses_the_worker_boundary_intact() {
-    use backprop_playground::trainer::protocol::{Event, decode, encode};
+    use backprop_playground::protocol::{Event, decode, encode};
     let event = Event::Error(text!("weights-not-loaded", name = "x.safetensors", reason = text!("data-not-loaded")));
     let bytes = encode(&event).unwrap();
     assert_eq!(decode::<Event>(&bytes).unwrap(), event);

@@ -11,7 +11,7 @@ use backprop_playground::settings::PlaygroundSettings;
 use backprop_playground::snapshot::RunSnapshot;
 use backprop_playground::trainer::budget::MemoryBudget;
 use backprop_playground::i18n::Text;
-use backprop_playground::trainer::protocol::{BackendInfo, BackendKind, BackpropSample, Command, Event, LabelledDigit, Notice, Phase, decode, encode};
+use backprop_playground::protocol::{BackendInfo, BackendKind, BackpropSample, Command, Event, LabelledDigit, Notice, Phase, decode, encode};
 use backprop_playground::trainer::store::{MemoryStore, RunStore, StoredRun};
 use backprop_playground::trainer::{Prepared, Trainer, serve};
 use burn::tensor::Device;
@@ -366,7 +366,7 @@ fn commands_and_events_round_trip_through_the_wire_format() {
     assert!(decode::<Event>(&wire[..wire.len() - 10]).is_err());
 }
 
-fn recent_lists(events: &Events) -> Vec<Vec<backprop_playground::trainer::protocol::RecentModel>> {
+fn recent_lists(events: &Events) -> Vec<Vec<backprop_playground::protocol::RecentModel>> {
     events.borrow().iter().filter_map(|e| if let Event::Recent(l) = e { Some(l.clone()) } else { None }).collect()
 }
 

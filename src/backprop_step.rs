@@ -6,23 +6,20 @@
 //! `apply_update` then runs that very update through burn — on a copy of the run (where the
 //! written-out numbers must match burn's to 1e-6) or on the live run.
 
-#[cfg(feature = "trainer")]
-use burn::tensor::{Device, Tensor, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::chain_rule::{AdamStep, ChainRule};
-#[cfg(feature = "trainer")]
-use crate::chain_rule::{adam_step, autodiff_gradients, chain_rule, finite_difference, read_pair, sgd_step, single_input};
 use crate::data::mnist::NUM_CLASSES;
-#[cfg(feature = "trainer")]
-use crate::data::{MnistDataset, make_batch};
-#[cfg(feature = "trainer")]
-use crate::model::Mlp;
 use crate::optimizer::OptimizerKind;
 #[cfg(feature = "trainer")]
-use crate::optimizer::{ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON};
-#[cfg(feature = "trainer")]
-use crate::training::{TrainingConfig, TrainingSession};
+use {
+    burn::tensor::{Device, Tensor, Transaction},
+    crate::chain_rule::{adam_step, autodiff_gradients, chain_rule, finite_difference, read_pair, sgd_step, single_input},
+    crate::data::{MnistDataset, make_batch},
+    crate::model::Mlp,
+    crate::optimizer::{ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON},
+    crate::training::{TrainingConfig, TrainingSession},
+};
 
 /// Agreement needed for a green tick (f32 on the GPU: autodiff to 1e-5, finite differences to 1e-3).
 pub const AUTODIFF_TOLERANCE: f64 = 1e-5;

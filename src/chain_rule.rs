@@ -8,22 +8,16 @@
 //! (burn stores `W` as `[in, out]`, so `z = h·W + b` and `∂L/∂W = hᵀ·δ` has W's shape.)
 
 #[cfg(feature = "trainer")]
-use burn::module::Param;
-#[cfg(feature = "trainer")]
-use burn::nn::loss::CrossEntropyLossConfig;
-#[cfg(feature = "trainer")]
-use burn::tensor::activation::{sigmoid, softmax};
-#[cfg(feature = "trainer")]
-use burn::tensor::{Device, Int, Tensor, TensorData, Transaction};
-
-#[cfg(feature = "trainer")]
-use crate::data::batcher::normalise_images;
-#[cfg(feature = "trainer")]
-use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
-#[cfg(feature = "trainer")]
-use crate::evaluation::ReadError;
-#[cfg(feature = "trainer")]
-use crate::model::{Activation, Mlp};
+use {
+    burn::module::Param,
+    burn::nn::loss::CrossEntropyLossConfig,
+    burn::tensor::activation::{sigmoid, softmax},
+    burn::tensor::{Device, Int, Tensor, TensorData, Transaction},
+    crate::data::batcher::normalise_images,
+    crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES},
+    crate::evaluation::ReadError,
+    crate::model::{Activation, Mlp},
+};
 
 /// Every number of the last two layers' backward pass for one sample. Matrices are row-major in
 /// burn's `[in, out]` layout.

@@ -1,16 +1,13 @@
 //! Predicting one digit: the drawing case. Returns tensors; the caller reads them (async on WebGPU).
 
 #[cfg(feature = "trainer")]
-use burn::tensor::activation::softmax;
-#[cfg(feature = "trainer")]
-use burn::tensor::{Device, Tensor, TensorData};
-
-#[cfg(feature = "trainer")]
-use crate::data::batcher::normalise_images;
-#[cfg(feature = "trainer")]
-use crate::data::mnist::IMAGE_PIXELS;
-#[cfg(feature = "trainer")]
-use crate::model::Mlp;
+use {
+    burn::tensor::activation::softmax,
+    burn::tensor::{Device, Tensor, TensorData},
+    crate::data::batcher::normalise_images,
+    crate::data::mnist::IMAGE_PIXELS,
+    crate::model::Mlp,
+};
 
 #[cfg(feature = "trainer")]
 /// Class probabilities `[10]` for one 28×28 image (0 = background, 255 = ink).

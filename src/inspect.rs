@@ -4,19 +4,17 @@
 //! Both are plain numbers for the page (serde, no tensors). They are read with one async
 //! `Transaction` each, so on WebGPU they wait for the GPU like every other read and never block it.
 
-#[cfg(feature = "trainer")]
-use burn::tensor::activation::softmax;
-#[cfg(feature = "trainer")]
-use burn::tensor::{Device, Tensor, TensorData, Transaction};
 use serde::{Deserialize, Serialize};
 
-#[cfg(feature = "trainer")]
-use crate::data::batcher::normalise_images;
 use crate::data::mnist::IMAGE_PIXELS;
 #[cfg(feature = "trainer")]
-use crate::evaluation::ReadError;
-#[cfg(feature = "trainer")]
-use crate::model::Mlp;
+use {
+    burn::tensor::activation::softmax,
+    burn::tensor::{Device, Tensor, TensorData, Transaction},
+    crate::data::batcher::normalise_images,
+    crate::evaluation::ReadError,
+    crate::model::Mlp,
+};
 
 /// The first layer's incoming weights, one 28×28 tile per unit.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

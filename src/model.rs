@@ -4,21 +4,18 @@
 //! Layers are a list; layer `i` is PyTorch's `fc{i+1}` (see [`Mlp::layer_name`]), so weights can be
 //! exchanged with the seed's `state_dict()`. burn stores a Linear weight as `[in, out]`; PyTorch as `[out, in]`.
 
-#[cfg(feature = "trainer")]
-use burn::module::{Module, Param};
-#[cfg(feature = "trainer")]
-use burn::nn::Linear;
-#[cfg(feature = "trainer")]
-use burn::tensor::activation;
-#[cfg(feature = "trainer")]
-use burn::tensor::{Device, Tensor, TensorData};
-#[cfg(feature = "trainer")]
-use rand::rngs::StdRng;
-#[cfg(feature = "trainer")]
-use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
+#[cfg(feature = "trainer")]
+use {
+    burn::module::{Module, Param},
+    burn::nn::Linear,
+    burn::tensor::activation,
+    burn::tensor::{Device, Tensor, TensorData},
+    rand::rngs::StdRng,
+    rand::{RngExt, SeedableRng},
+};
 
 /// The non-linearity between layers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,25 +8,17 @@
 //! the CPU the same operations in one pass per parameter (`fused_adam`, equal to the last bit).
 
 #[cfg(feature = "trainer")]
-use std::collections::BTreeMap;
-
-#[cfg(feature = "trainer")]
-use burn::module::Param;
-#[cfg(feature = "trainer")]
-use burn::nn::Linear;
-#[cfg(feature = "trainer")]
-use burn::optim::{AdaptiveMomentumState, Adam, AdamConfig, AdamState, GradientsParams, Optimizer, Sgd, SgdConfig};
-#[cfg(feature = "trainer")]
-use burn::tensor::{Device, Tensor, TensorData, Transaction};
-#[cfg(feature = "trainer")]
-use safetensors::tensor::{Dtype, SafeTensors, TensorView};
-
-#[cfg(feature = "trainer")]
-use crate::evaluation::ReadError;
-#[cfg(feature = "trainer")]
-use crate::fused_adam;
-#[cfg(feature = "trainer")]
-use crate::model::Mlp;
+use {
+    std::collections::BTreeMap,
+    burn::module::Param,
+    burn::nn::Linear,
+    burn::optim::{AdaptiveMomentumState, Adam, AdamConfig, AdamState, GradientsParams, Optimizer, Sgd, SgdConfig},
+    burn::tensor::{Device, Tensor, TensorData, Transaction},
+    safetensors::tensor::{Dtype, SafeTensors, TensorView},
+    crate::evaluation::ReadError,
+    crate::fused_adam,
+    crate::model::Mlp,
+};
 
 /// Which optimizer updates the weights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

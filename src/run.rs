@@ -3,21 +3,15 @@
 //! evaluation. No UI here: the page calls `step`, awaits `read_losses`, and renders the events.
 
 #[cfg(feature = "trainer")]
-use std::sync::Arc;
-
-#[cfg(feature = "trainer")]
-use burn::module::Module;
-#[cfg(feature = "trainer")]
-use burn::tensor::{Device, Tensor, Transaction};
-
-#[cfg(feature = "trainer")]
-use crate::data::batcher::batches_per_epoch;
-#[cfg(feature = "trainer")]
-use crate::data::{MnistDataset, epoch_order, make_batch};
-#[cfg(feature = "trainer")]
-use crate::evaluation::{Evaluation, ReadError, evaluate};
-#[cfg(feature = "trainer")]
-use crate::training::{PhaseTimings, TrainingConfig, TrainingSession};
+use {
+    std::sync::Arc,
+    burn::module::Module,
+    burn::tensor::{Device, Tensor, Transaction},
+    crate::data::batcher::batches_per_epoch,
+    crate::data::{MnistDataset, epoch_order, make_batch},
+    crate::evaluation::{Evaluation, ReadError, evaluate},
+    crate::training::{PhaseTimings, TrainingConfig, TrainingSession},
+};
 
 /// The seed's script logs every 100 batches.
 pub const LOG_INTERVAL: usize = 100;

@@ -2,26 +2,21 @@
 //! drive it. The loss comes back as a tensor: the caller decides when to read it (on WebGPU every read
 //! is async and stalls the queue, so the page reads only every few steps).
 
-#[cfg(feature = "trainer")]
-use burn::module::Module;
-#[cfg(feature = "trainer")]
-use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
-#[cfg(feature = "trainer")]
-use burn::optim::GradientsParams;
-#[cfg(feature = "trainer")]
-use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
-#[cfg(feature = "trainer")]
-use web_time::Instant;
 
-#[cfg(feature = "trainer")]
-use crate::data::MnistBatch;
 use crate::model::MlpConfig;
-#[cfg(feature = "trainer")]
-use crate::model::Mlp;
-#[cfg(feature = "trainer")]
-use crate::optimizer::MlpOptimizer;
 pub use crate::optimizer::{ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, OptimizerKind};
+#[cfg(feature = "trainer")]
+use {
+    burn::module::Module,
+    burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig},
+    burn::optim::GradientsParams,
+    burn::tensor::{Device, Tensor},
+    web_time::Instant,
+    crate::data::MnistBatch,
+    crate::model::Mlp,
+    crate::optimizer::MlpOptimizer,
+};
 
 /// Upper bounds that keep a typo from freezing a browser tab.
 pub const MAX_HIDDEN_LAYERS: usize = 6;

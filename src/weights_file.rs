@@ -6,25 +6,21 @@
 //! `into_record()` panics on WebGPU). Loading validates everything before touching the model, so a bad
 //! file leaves the user's model as it was.
 
-#[cfg(feature = "trainer")]
-use std::collections::BTreeMap;
 use std::fmt;
 
-#[cfg(feature = "trainer")]
-use burn::tensor::{Device, Transaction};
 use safetensors::tensor::SafeTensorError;
-#[cfg(feature = "trainer")]
-use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 
 use crate::data::mnist::{MNIST_MEAN, MNIST_STD};
 #[cfg(feature = "trainer")]
-use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
-#[cfg(feature = "trainer")]
-use crate::evaluation::ReadError;
-#[cfg(feature = "trainer")]
-use crate::model::{Activation, Mlp, linear_from_values};
-#[cfg(feature = "trainer")]
-use crate::training::{MAX_HIDDEN_LAYERS, MAX_LAYER_WIDTH};
+use {
+    std::collections::BTreeMap,
+    burn::tensor::{Device, Transaction},
+    safetensors::tensor::{Dtype, SafeTensors, TensorView},
+    crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES},
+    crate::evaluation::ReadError,
+    crate::model::{Activation, Mlp, linear_from_values},
+    crate::training::{MAX_HIDDEN_LAYERS, MAX_LAYER_WIDTH},
+};
 
 /// Files larger than this are refused before they are read.
 pub const MAX_FILE_BYTES: usize = 200 * 1024 * 1024;

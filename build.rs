@@ -5,7 +5,7 @@
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=BACKPROP_KEEP_NAMES");
-    let keep_names = std::env::var_os("BACKPROP_KEEP_NAMES").is_some();
+    let keep_names = std::env::var("BACKPROP_KEEP_NAMES").as_deref() == Ok("1");
     if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") && !keep_names {
         println!("cargo:rustc-link-arg-bin=playground=--strip-all");
         println!("cargo:rustc-link-arg-bin=trainer-worker=--strip-all");

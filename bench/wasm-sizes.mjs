@@ -67,12 +67,23 @@ if (names.size === 0) {
   console.error(`${file} has no name section: build it with BACKPROP_KEEP_NAMES=1`);
   process.exit(1);
 }
+// rust-lld leaves the names mangled (legacy `_ZN<len><ident>…`). An impl's first segment is
+// `<Type as Trait>`, written with `$LT$`, `$u20$`, `..`: the crate is the type's, or the trait's when
+// the type is a bare generic (`<T as downcast_rs::Downcast>`) or a primitive. Generic code is credited
+// to the crate that defines it (`core`'s iterators, `alloc`'s `Vec`), not to the one that instantiates it.
+const decode = (segment) => segment.replace(/\$LT\$/g, '<').replace(/\$GT\$/g, '>').replace(/\$u20\$/g, ' ')
+  .replace(/\$RF\$/g, '&').replace(/\$BP\$/g, '*').replace(/\$LP\$/g, '(').replace(/\$RP\$/g, ')').replace(/\$C\$/g, ',')
+  .replace(/\$u5b\$/g, '[').replace(/\$u5d\$/g, ']').replace(/\$u7b\$/g, '{').replace(/\$u7d\$/g, '}').replace(/\.\./g, '::');
+const firstCrate = (path) => {
+  const m = /^[<&*\[(\s]*(?:mut |const |dyn )?([A-Za-z_][A-Za-z0-9_]*)::/.exec(path);
+  return m ? m[1] : null;
+};
 const crateOf = (name) => {
-  // Legacy mangling: _ZN<len><ident>...; demangled: crate::path or <crate::T as ...>.
   const mangled = /^_ZN(\d+)(.*)/.exec(name);
-  if (mangled) return mangled[2].slice(0, Number(mangled[1])).replace(/^_\$LT\$/, '<');
-  const plain = /^<?([A-Za-z0-9_]+)::/.exec(name);
-  return plain ? plain[1] : '(other)';
+  const first = (mangled ? decode(mangled[2].slice(0, Number(mangled[1]))) : name).replace(/^_</, '<');
+  if (!first.startsWith('<')) return firstCrate(`${first}::`) ?? '(other)';
+  const [type, trait] = first.replace(/^<|>$/g, '').split(' as ');
+  return firstCrate(type) ?? (trait ? firstCrate(trait) : null) ?? '(other)';
 };
 const byCrate = new Map();
 let total = 0;
@@ -82,7 +93,7 @@ bodySizes.forEach((size, i) => {
   total += size;
 });
 const top = Number(topArg ?? 30);
-console.log(`${file}: ${bodySizes.length} functions, code ${total} bytes, data ${dataBytes} bytes`);
+console.log(`${file}: ${bodySizes.length} functions, code ${total} bytes, data ${dataBytes} bytes (before wasm-bindgen, which drops its describe functions)`);
 for (const [crate, size] of [...byCrate].sort((a, b) => b[1] - a[1]).slice(0, top)) {
   console.log(`${String(size).padStart(10)}  ${(100 * size / total).toFixed(1).padStart(5)} %  ${crate}`);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test (installs what it needs first; safe to run again):
 #   1. native tests of the learning core (cargo test, CPU backend);
-#   2. the release wasm build of the page (Trunk), which is also the wasm32 compile check;
+#   2. the wasm build of the page and its worker (Trunk), which is also the wasm32 compile check (the page
+#      without the `trainer` feature: a view that reaches for burn fails here);
 #   3. browser tests in headless Chromium on WebGPU (wasm-pack test);
 #   4. end-to-end tests of the built page (node:test + playwright-core).
 set -euo pipefail

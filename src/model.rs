@@ -25,9 +25,9 @@ pub enum Activation {
     Tanh,
 }
 
-// The configs are burn `Config`s in the trainer. Their serde derives are written out (the page, built
-// without burn, encodes the same settings): the format is the one `#[derive(Config)]` generates, the
-// fields by name, in order.
+// The configs are burn `Config`s in the trainer build, and plain serde types without it (the page has no
+// burn): the same fields, defaults and `with_*` builders, and the format `#[derive(Config)]` generates
+// (the fields by name, in order). Only its `Display` (pretty JSON) is gone; nothing used it.
 #[cfg(feature = "trainer")]
 impl burn::config::Config for Activation {}
 

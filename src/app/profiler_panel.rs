@@ -1,5 +1,5 @@
 //! The page's own profiler (the seed's §7.2.2 names TensorBoard and the PyTorch Profiler): while
-//! training, one step in [`crate::trainer::PROFILE_EVERY`] is split into forward, backward and
+//! training, one step in `trainer::PROFILE_EVERY` is split into forward, backward and
 //! optimizer update (each waited for), with the time spent reading results back, the speed and the
 //! backend, and what taking the sample costs.
 

@@ -52,7 +52,7 @@ impl<S: RunStore> Trainer<S> {
         if pixels.len() != IMAGE_PIXELS {
             return Err(Some(text!("drawing-wrong-size", expected = IMAGE_PIXELS, got = pixels.len())));
         }
-        let Some(predictor) = self.predictor.as_ref().filter(|_| self.device.is_some()) else {
+        let (Some(predictor), Some(device)) = (&self.predictor, &self.device) else {
             if self.device.is_some() && !self.settings.dataset.has_pretrained_model() {
                 return Err(Some(text!("train-first-no-pretrained")));
             }
@@ -76,7 +76,6 @@ impl<S: RunStore> Trainer<S> {
                 Err(e) => return Err(Some(text!("prediction-failed", reason = e.to_string()))),
             }
         }
-        let (Some(predictor), Some(device)) = (&self.predictor, &self.device) else { return Err(Some(text!("model-still-loading"))) };
         if let Some(copy) = predictor.cpu_copy.get().and_then(Option::as_ref) {
             return copy.activations(pixels).ok_or_else(|| Some(text!("drawing-wrong-size", expected = IMAGE_PIXELS, got = pixels.len())));
         }

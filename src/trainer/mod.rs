@@ -13,17 +13,18 @@ pub mod store;
 
 use std::cell::OnceCell;
 use std::future::Future;
+use std::pin::pin;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use burn::tensor::Device;
 use futures_channel::mpsc::{TryRecvError, UnboundedReceiver};
-use futures_lite::StreamExt;
+use futures_lite::{StreamExt, future};
 use web_time::Instant;
 
 use crate::backprop_step::{self, BackpropView, OptimizerContext, UPDATE_TOLERANCE};
 use crate::cpu_forward::CpuForward;
-use crate::data::MnistDataset;
+use crate::data::{Dataset, MnistDataset};
 use crate::data::dataset::dataset_name;
 use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
 use crate::evaluation::{Evaluation, ReadError};
@@ -56,8 +57,12 @@ struct Pretrained {
 
 impl Pretrained {
     fn describe(&self) -> Text {
-        text!("model-pretrained", epochs = self.facts.epochs, accuracy = accuracy_suffix(self.facts.test_accuracy))
+        describe_pretrained(&self.facts)
     }
+}
+
+fn describe_pretrained(facts: &TrainingFacts) -> Text {
+    text!("model-pretrained", epochs = facts.epochs, accuracy = accuracy_suffix(facts.test_accuracy))
 }
 
 /// The model the drawing panel and the backprop stepper use, and what the page says about it.
@@ -275,6 +280,35 @@ impl<S: RunStore> Trainer<S> {
         self.emit(Event::Persistence(persistence));
     }
 
+    /// Before the data is in: predicts with the pretrained model on the CPU, so a digit drawn while
+    /// the datasets download (11 MB, seconds on a classroom network) is read at once. Nothing else
+    /// changes: [`Trainer::prepare`] replaces this predictor with the model on the chosen device (or
+    /// the saved run), and reports a file that does not load.
+    pub fn predict_before_data(&mut self, dataset: Dataset, pretrained: &[u8]) {
+        // Once prepared, the trainer's device and predictor are the chosen ones.
+        if !dataset.has_pretrained_model() || self.train.is_some() {
+            return;
+        }
+        let device = Device::flex();
+        let Ok(loaded) = weights_file::load(pretrained, &device) else { return };
+        self.predictor = Some(Predictor::new(loaded.model, describe_pretrained(&loaded.facts)));
+        self.device = Some(device);
+        self.publish_model_change();
+    }
+
+    /// While the data downloads: answers what needs no data (a drawing's prediction, once
+    /// [`Trainer::predict_before_data`] has a model; until then with nothing, so the page asks again
+    /// when the model arrives) and hands every other command back, to be handled in arrival order
+    /// once the trainer is prepared.
+    pub async fn handle_before_data(&mut self, command: Command) -> Option<Command> {
+        match command {
+            Command::Predict { id, pixels } if self.predictor.is_some() => self.predict(id, &pixels).await,
+            Command::Predict { id, .. } => self.emit(Event::Prediction { id, activations: Default::default() }),
+            other => return Some(other),
+        }
+        None
+    }
+
     /// Takes the data and the device, loads the pretrained model and restores the saved run; the
     /// phase becomes Ready (or Paused/Finished with a restored run) only after all of that, so no
     /// command can act on a run that is about to be replaced.
@@ -300,7 +334,12 @@ impl<S: RunStore> Trainer<S> {
                 self.pretrained = Some(pretrained);
                 self.publish_model_change();
             }
-            Some(Err(e)) => self.error(e),
+            Some(Err(e)) => {
+                // Not the CPU copy made before the data came (`predict_before_data`) either: the
+                // page says why there is no pretrained model.
+                self.predictor = None;
+                self.error(e);
+            }
         }
         // Restoring first: the store moves an unreadable record among the recent models, which
         // are read next. A saved run of the other dataset joins them after that, so it gets a
@@ -1281,6 +1320,26 @@ impl<S: RunStore> Trainer<S> {
             }
         };
         self.error(message);
+    }
+}
+
+/// Runs `work` (a download, before the trainer is prepared) while answering what needs no data
+/// ([`Trainer::handle_before_data`]); every other command is pushed to `held`, in arrival order, for
+/// the caller to hand to the trainer once it is prepared. `None`: the sender is gone.
+pub async fn answer_while<S: RunStore, T>(trainer: &mut Trainer<S>, commands: &mut UnboundedReceiver<Command>, held: &mut Vec<Command>, work: impl Future<Output = T>) -> Option<T> {
+    enum Next<T> {
+        Done(T),
+        Command(Option<Command>),
+    }
+    let mut work = pin!(work);
+    loop {
+        // Dropping the wait for a command when `work` ends first loses none: the channel keeps it.
+        let next = future::or(async { Next::Done(work.as_mut().await) }, async { Next::Command(commands.next().await) }).await;
+        match next {
+            Next::Done(done) => return Some(done),
+            Next::Command(None) => return None,
+            Next::Command(Some(command)) => held.extend(trainer.handle_before_data(command).await),
+        }
     }
 }
 

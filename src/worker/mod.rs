@@ -24,7 +24,8 @@ use crate::i18n::Text;
 use crate::settings::PlaygroundSettings;
 use crate::text;
 use crate::protocol::{Command, Event, Phase, decode, encode};
-use crate::trainer::{Prepared, Trainer, serve};
+use crate::data::{Dataset, MnistDataset};
+use crate::trainer::{Prepared, Trainer, answer_while, serve};
 use indexed_db::IndexedDbStore;
 
 /// Where the page serves the pretrained model (copied from `www/models` by Trunk).
@@ -118,7 +119,8 @@ async fn run(mut commands: UnboundedReceiver<Command>, own_commands: UnboundedSe
         // A panic, as wgpu's default handler of an uncaught WebGPU error is: the worker dies.
         trainer.set_device_loss_drill(Box::new(backend::destroy_recorded_devices), Box::new(|| panic!("simulated uncaught WebGPU error")));
     }
-    let Some((train, test)) = load_data(&mut trainer, &mut commands, &base_url, settings.dataset).await else { return };
+    let mut held = Vec::new();
+    let Some((train, test, pretrained)) = load_data(&mut trainer, &mut commands, &mut held, &emit, &base_url, settings.dataset).await else { return };
     let train = match settings.train_limit {
         Some(n) => train.first(n),
         None => train,
@@ -129,10 +131,6 @@ async fn run(mut commands: UnboundedReceiver<Command>, own_commands: UnboundedSe
     };
     let sample = train.first(256);
     let choice = backend::choose_backend(settings.backend, |s| emit(Event::Phase(Phase::ChoosingBackend(s)))).await;
-    let pretrained = match settings.dataset.has_pretrained_model() {
-        true => Some(data::fetch_bytes(&data::resolve(&base_url, PRETRAINED_PATH)).await),
-        false => None,
-    };
     let (device, backend, budget) = (choice.device, choice.info, choice.budget);
     trainer.prepare(Prepared { train, test, device, backend, pretrained, budget }, settings).await;
     if let Some(candidate) = choice.candidate {
@@ -144,29 +142,50 @@ async fn run(mut commands: UnboundedReceiver<Command>, own_commands: UnboundedSe
             let _ = own_commands.unbounded_send(Command::BackendMeasured { gpu, cpu, adapter: candidate.adapter });
         });
     }
+    // What the page asked for during the download, in the order it asked, before anything newer.
+    for command in held {
+        trainer.handle(command).await;
+    }
     serve(&mut trainer, &mut commands, js::yield_now).await;
 }
 
-/// Downloads MNIST or Fashion-MNIST, reporting progress; after a failure, waits for Retry. `None`: the page is gone.
-async fn load_data(
-    trainer: &mut Trainer<IndexedDbStore>,
-    commands: &mut UnboundedReceiver<Command>,
-    base_url: &str,
-    dataset: crate::data::Dataset,
-) -> Option<(crate::data::MnistDataset, crate::data::MnistDataset)> {
+/// The datasets and the pretrained model's file (or why it could not be fetched; `None` where the
+/// dataset has none).
+type Downloaded = (MnistDataset, MnistDataset, Option<Result<Vec<u8>, String>>);
+
+/// Downloads the pretrained model, then MNIST or Fashion-MNIST, reporting progress. The model comes
+/// first (2.3 MB, a fifth of the data, which came one file after the other anyway): the trainer reads
+/// a digit drawn during the rest of the download with it. Every other command waits in `held`, in
+/// arrival order, through a failure and its Retry too. `None`: the page is gone.
+async fn load_data(trainer: &mut Trainer<IndexedDbStore>, commands: &mut UnboundedReceiver<Command>, held: &mut Vec<Command>, emit: &Rc<dyn Fn(Event)>, base_url: &str, dataset: Dataset) -> Option<Downloaded> {
+    let mut pretrained: Option<Result<Vec<u8>, String>> = None;
     loop {
-        trainer.set_phase(Phase::LoadingData(Default::default()));
-        match data::load_mnist(base_url, dataset, |p| trainer.emit(Event::Phase(Phase::LoadingData(p)))).await {
-            Ok(sets) => return Some(sets),
+        // Said even when unchanged: a worker restarted after a crash tells the page it is loading
+        // before the model's file is in.
+        let loading = Phase::LoadingData(Default::default());
+        match *trainer.phase() == loading {
+            true => trainer.emit(Event::Phase(loading)),
+            false => trainer.set_phase(loading),
+        }
+        // Fetched again after a failure, so a Retry once the network is back brings the model too.
+        if dataset.has_pretrained_model() && !matches!(pretrained, Some(Ok(_))) {
+            let fetched = answer_while(trainer, commands, held, data::fetch_bytes(&data::resolve(base_url, PRETRAINED_PATH))).await?;
+            if let Ok(bytes) = &fetched {
+                trainer.predict_before_data(dataset, bytes);
+            }
+            pretrained = Some(fetched);
+        }
+        let progress = emit.clone();
+        let download = data::load_mnist(base_url, dataset, move |p| progress(Event::Phase(Phase::LoadingData(p))));
+        match answer_while(trainer, commands, held, download).await? {
+            Ok((train, test)) => return Some((train, test, pretrained)),
             Err(e) => {
                 trainer.set_phase(Phase::DataFailed(Text::verbatim(&e)));
                 trainer.emit(Event::Error(text!("data-failed", reason = e)));
                 loop {
                     match commands.next().await? {
                         Command::RetryData => break,
-                        // Answered (with nothing), so the drawing panel asks again once there is a model.
-                        Command::Predict { id, .. } => trainer.emit(Event::Prediction { id, activations: Default::default() }),
-                        _ => continue,
+                        command => held.extend(trainer.handle_before_data(command).await),
                     }
                 }
             }

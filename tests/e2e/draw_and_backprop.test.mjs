@@ -92,6 +92,37 @@ test('draw a 1 and a 0 with the pretrained model; clear; teach back and fine-tun
   }
 });
 
+test('a digit drawn while the data downloads is read by the pretrained model at once', { timeout: 300_000 }, async () => {
+  // The training images are held back, as a slow classroom network would: the page is still loading.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  const server = await startServer({ hold: (pathname) => (pathname.endsWith('/data/train-images-idx3-ubyte.gz') ? held : undefined) });
+  const { page, close, consoleErrors } = await openPage(server.origin);
+  try {
+    await page.goto(`${server.origin}/?backend=cpu&train=2000&test=200`);
+    await page.waitForFunction((sel) => /pretrained model/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('predictor-description'), { timeout: 60_000 });
+    await draw(page, [[[140, 40], [138, 140], [136, 240]]]);
+    assert.equal(await waitForPrediction(page, 1), '1', 'a vertical stroke reads as 1 before the data is in');
+    assert.doesNotMatch(await page.textContent(byTestId('status')), /^Ready/, 'still downloading');
+    assert.equal(await page.evaluate(() => document.querySelector('.draw-message')?.textContent ?? ''), '', 'no "still loading" message stays behind');
+    await screenshot(page, 'draw-while-loading', { fullPage: false });
+
+    const answered = async () => Number(await page.getAttribute(byTestId('prediction-latency'), 'data-answered'));
+    const early = await answered();
+    release();
+    await waitUntilReady(page);
+    assert.match(await page.textContent(byTestId('predictor-description')), /pretrained model \(3 epochs/);
+    // The prepared trainer announces its model; the page asks again and gets the same answer.
+    await page.waitForFunction((args) => Number(document.querySelector(args[0])?.dataset.answered) > args[1], [byTestId('prediction-latency'), early], { timeout: 30_000 });
+    assert.equal(await waitForPrediction(page, 1), '1', 'the same answer from the model on the chosen device');
+    assert.deepEqual(consoleErrors, []);
+  } finally {
+    release();
+    await close();
+    await server.close();
+  }
+});
+
 for (const backend of ['cpu', 'webgpu']) {
   test(`backprop page on ${backend}: worked example numbers and green gradient checks`, { timeout: 400_000 }, async () => {
     const server = await startServer();

@@ -24,9 +24,10 @@ const TYPES = {
 
 /**
  * Serves dist/ on an ephemeral loopback port, under `prefix` (e.g. '/ai/playground/', as a school's
- * host would; everything outside it is a 404).
+ * host would; everything outside it is a 404). `hold(pathname)` may return a promise: the response
+ * waits for it (a slow network, for one file).
  */
-export async function startServer({ prefix = '/' } = {}) {
+export async function startServer({ prefix = '/', hold = () => undefined } = {}) {
   if (!fs.existsSync(path.join(DIST, 'index.html'))) {
     throw new Error('dist/index.html is missing: build the page first (./scripts/test.sh does)');
   }
@@ -38,11 +39,11 @@ export async function startServer({ prefix = '/' } = {}) {
     let file = path.normalize(path.join(DIST, decodeURIComponent(url.pathname.slice(prefix.length - 1))));
     if (!file.startsWith(DIST)) { res.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    fs.readFile(file, (err, body) => {
+    Promise.resolve(hold(url.pathname)).then(() => fs.readFile(file, (err, body) => {
       if (err) { res.writeHead(404).end('not found'); return; }
       res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': body.length });
       res.end(body);
-    });
+    })).catch(() => res.destroy());
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${server.address().port}`;

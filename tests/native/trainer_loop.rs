@@ -13,7 +13,7 @@ use backprop_playground::trainer::budget::MemoryBudget;
 use backprop_playground::i18n::Text;
 use backprop_playground::protocol::{BackendInfo, BackendKind, BackpropSample, Command, Event, LabelledDigit, Notice, Phase, decode, encode};
 use backprop_playground::trainer::store::{MemoryStore, RunStore, StoredRun};
-use backprop_playground::trainer::{Prepared, Trainer, serve};
+use backprop_playground::trainer::{Prepared, Trainer, answer_while, serve};
 use burn::tensor::Device;
 use futures_channel::mpsc::{UnboundedSender, unbounded};
 use futures_lite::future::{yield_now, zip};
@@ -731,4 +731,90 @@ fn a_chosen_test_image_comes_back_with_every_layers_output() {
         assert_eq!(activations.hidden.iter().map(Vec::len).collect::<Vec<_>>(), vec![512, 256, 128]);
         assert_eq!(backprop_playground::inference::top_prediction(&activations.probabilities).map(|p| p.0), Some(test.label(3)));
     }
+}
+
+/// While the data downloads the pretrained model already reads a drawing (on the CPU), everything
+/// else waits its turn, and the prepared trainer then predicts the same with the model on its device.
+#[test]
+fn a_drawing_is_read_before_the_data_is_in_and_other_commands_wait() {
+    let (mut trainer, events) = trainer(GatedStore::open());
+    let digit = super::mnist(Split::Test).first(1).image(0).to_vec();
+    let pretrained = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/models/pretrained-mnist.safetensors")).unwrap();
+    block_on(async {
+        // Before the model's file is in: answered with nothing (the page asks again), no message.
+        assert!(trainer.handle_before_data(Command::Predict { id: 1, pixels: digit.clone() }).await.is_none());
+        assert_eq!(prediction(&events, 1), Some(vec![]));
+        assert_eq!(count(&events, |e| matches!(e, Event::Notice { .. })), 0);
+
+        trainer.predict_before_data(Dataset::Mnist, &pretrained);
+        assert!(last_predictor(&events).starts_with("pretrained model ("), "{}", last_predictor(&events));
+        assert!(trainer.handle_before_data(Command::Predict { id: 2, pixels: digit.clone() }).await.is_none());
+        let train = Command::Train { settings: SMALL.into() };
+        assert_eq!(trainer.handle_before_data(train.clone()).await, Some(train), "a Train waits for the data");
+        assert!(trainer.handle_before_data(Command::Reset).await.is_some());
+        assert_eq!(trainer.steps(), 0);
+        assert_eq!(*trainer.phase(), Phase::LoadingData(Default::default()));
+
+        trainer.prepare(prepared(), PlaygroundSettings::default()).await;
+        trainer.handle(Command::Predict { id: 3, pixels: digit.clone() }).await;
+    });
+    let early = prediction(&events, 2).unwrap();
+    assert_eq!(early.len(), 10);
+    assert!((early.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+    let label = super::mnist(Split::Test).first(1).label(0) as usize;
+    assert_eq!(early.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| i), Some(label), "the pretrained model reads the first test digit");
+    assert!(same(&early, &prediction(&events, 3).unwrap()), "the prepared trainer's model answers the same");
+    let versions: Vec<u64> = events.borrow().iter().filter_map(|e| if let Event::Predictor { version, .. } = e { Some(*version) } else { None }).collect();
+    assert_eq!(versions, vec![1, 2], "the page is told twice, so it asks again");
+}
+
+/// Without a pretrained model (Fashion-MNIST) nothing predicts before the data; nothing breaks either.
+#[test]
+fn fashion_has_no_prediction_before_its_data() {
+    let (mut trainer, events) = trainer(GatedStore::open());
+    let pretrained = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/models/pretrained-mnist.safetensors")).unwrap();
+    trainer.predict_before_data(Dataset::Fashion, &pretrained);
+    block_on(async {
+        assert!(trainer.handle_before_data(Command::Predict { id: 1, pixels: vec![0; 784] }).await.is_none());
+    });
+    assert_eq!(prediction(&events, 1), Some(vec![]));
+    assert_eq!(count(&events, |e| matches!(e, Event::Predictor { .. })), 0);
+}
+
+/// The worker's download, as `answer_while` runs it: a prediction is answered while the download is
+/// held open, every other command is held in arrival order, and what comes after it ends stays in
+/// the channel for the loop.
+#[test]
+fn during_a_download_predictions_are_answered_and_the_rest_is_held_in_order() {
+    let (mut trainer, events) = trainer(GatedStore::open());
+    let pretrained = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/models/pretrained-mnist.safetensors")).unwrap();
+    trainer.predict_before_data(Dataset::Mnist, &pretrained);
+    let digit = super::mnist(Split::Test).first(1).image(0).to_vec();
+    let (sender, mut commands) = unbounded();
+    let downloaded = Rc::new(Cell::new(false));
+    let mut held = Vec::new();
+    let events_in = events.clone();
+    let gate = downloaded.clone();
+    let (result, ()) = block_on(zip(answer_while(&mut trainer, &mut commands, &mut held, async move {
+        wait_for(&gate).await;
+        "the datasets"
+    }), async {
+        send(&sender, Command::Train { settings: SMALL.into() });
+        send(&sender, Command::Predict { id: 1, pixels: digit.clone() });
+        send(&sender, Command::Reset);
+        until("the prediction during the download", || prediction(&events_in, 1).is_some()).await;
+        send(&sender, Command::Pause);
+        for _ in 0..10 {
+            yield_now().await;
+        }
+        downloaded.set(true);
+        for _ in 0..10 {
+            yield_now().await;
+        }
+        send(&sender, Command::Undo);
+    }));
+    assert_eq!(result, Some("the datasets"));
+    assert_eq!(held, vec![Command::Train { settings: SMALL.into() }, Command::Reset, Command::Pause]);
+    assert_eq!(commands.try_recv().ok(), Some(Command::Undo), "what came after the download is left for the loop");
+    assert_eq!(prediction(&events, 1).map(|p| p.len()), Some(10));
 }

@@ -32,7 +32,8 @@ echo "[test] page built in dist/ ($(du -sh dist | cut -f1))"
 
 echo "[test] browser tests (headless Chromium, WebGPU through SwiftShader)"
 # SwiftShader is slow: allow the runner more than its default 20 s per page.
-WASM_BINDGEN_TEST_TIMEOUT=600 CARGO_TARGET_DIR=$web_target wasm-pack test --headless --chrome --release -- --test browser
+# Under the worker's own profile, so they reuse the dependencies its Trunk build compiled.
+WASM_BINDGEN_TEST_TIMEOUT=600 CARGO_TARGET_DIR=$web_target wasm-pack test --headless --chrome -- --profile worker --test browser
 
 echo "[test] end-to-end tests of the built page"
 node --test --test-concurrency=1 tests/e2e/

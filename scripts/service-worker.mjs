@@ -57,11 +57,13 @@ const FILES = ${JSON.stringify(urls, null, 2)};
 const NETWORK_FIRST = new Set(${JSON.stringify(unhashed)}.map((u) => new URL(u, self.registration.scope).href));
 const INDEX = new URL('./index.html', self.registration.scope).href;
 
-// 'reload': this build's files from the server, not older copies from the HTTP cache.
+// 'no-cache': this build's files as the server has them now, never older copies from the HTTP cache,
+// but revalidated rather than downloaded again where the host sends validators (ETag,
+// Last-Modified): the page has just fetched most of them.
 self.addEventListener('install', (event) => {
   event.waitUntil(
     caches.open(CACHE)
-      .then((cache) => cache.addAll(FILES.map((url) => new Request(url, { cache: 'reload' }))))
+      .then((cache) => cache.addAll(FILES.map((url) => new Request(url, { cache: 'no-cache' }))))
       .then(() => self.skipWaiting()),
   );
 });

@@ -285,7 +285,10 @@ pub fn App() -> impl IntoView {
             let _ = if on { html.class_list().add_1("projector") } else { html.class_list().remove_1("projector") };
         }
     });
-    let offline_copy = offline::use_offline_copy();
+    // The offline copy downloads every file again: only once the trainer has its data and model,
+    // so on a slow network it never competes with the page's own first load.
+    let loaded = Signal::derive(move || !matches!(state.phase.get(), Phase::LoadingData(_) | Phase::DataFailed(_) | Phase::ChoosingBackend(_)));
+    let offline_copy = offline::use_offline_copy(loaded);
     let dataset = initial.dataset;
 
     view! {

@@ -22,17 +22,26 @@ fn running_from_offline_copy() -> bool {
     !navigator.on_line() && has_service_workers(&navigator) && navigator.service_worker().controller().is_some()
 }
 
-/// Registers the service worker once and returns whether the page runs from its offline copy, kept
-/// up to date by the browser's `online`/`offline` events (removed with the view).
-pub fn use_offline_copy() -> RwSignal<bool> {
+/// Registers the service worker once `loaded` first holds, and returns whether the page runs from
+/// its offline copy, kept up to date by the browser's `online`/`offline` events (removed with the
+/// view). The service worker's install fetches every file of the build (17 MB with MNIST): started
+/// with the page, it doubled what a first visit downloads before the trainer was ready.
+pub fn use_offline_copy(loaded: Signal<bool>) -> RwSignal<bool> {
     let offline = RwSignal::new(running_from_offline_copy());
     let Some(window) = web_sys::window() else { return offline };
     // A browser without service workers (or a file:// page) simply has no offline copy.
     if has_service_workers(&window.navigator()) {
-        let registration = window.navigator().service_worker().register(SERVICE_WORKER_URL);
-        // Awaited so a refusal (no sw.js in a dev build) is not an uncaught rejection in the console.
-        wasm_bindgen_futures::spawn_local(async move {
-            let _ = wasm_bindgen_futures::JsFuture::from(registration).await;
+        Effect::new(move |registered: Option<bool>| {
+            if registered == Some(true) || !loaded.get() {
+                return registered == Some(true);
+            }
+            let Some(window) = web_sys::window() else { return true };
+            let registration = window.navigator().service_worker().register(SERVICE_WORKER_URL);
+            // Awaited so a refusal (no sw.js in a dev build) is not an uncaught rejection in the console.
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = wasm_bindgen_futures::JsFuture::from(registration).await;
+            });
+            true
         });
     }
     let update = Closure::<dyn Fn()>::new(move || offline.set(running_from_offline_copy()));

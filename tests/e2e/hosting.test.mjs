@@ -37,12 +37,22 @@ test('from a sub-path (/ai/playground/) the page loads, trains a batch and draws
 });
 
 test('after one visit the page works offline: reload, train a batch, draw a digit; it says it runs from its copy; Fashion-MNIST once used', { timeout: 400_000 }, async () => {
-  const server = await startServer({ prefix: '/class/' });
+  // The training images are held back at first: the offline copy must not start downloading while
+  // the page's own first load is still going on.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  const asked = [];
+  const server = await startServer({ prefix: '/class/', hold: (pathname) => { asked.push(pathname); return pathname.endsWith('/data/train-images-idx3-ubyte.gz') ? held : undefined; } });
   const { page, context, consoleErrors, close } = await openPage(server.origin, { serviceWorkers: 'allow' });
   let serving = true;
   try {
     const url = `${server.origin}/class/?backend=cpu&train=640&test=100`;
     await page.goto(url);
+    await page.waitForFunction((sel) => /pretrained model/.test(document.querySelector(sel)?.textContent ?? ''), byTestId('predictor-description'), { timeout: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()) ?? null), null, 'no service worker while the data downloads');
+    assert.ok(!asked.includes('/class/sw.js'), 'sw.js not fetched yet');
+    release();
     await waitUntilReady(page);
     // The service worker has installed (every file cached) and controls the page.
     await page.waitForFunction(async () => {
@@ -89,6 +99,7 @@ test('after one visit the page works offline: reload, train a batch, draw a digi
     assert.equal(await page.getAttribute(byTestId('dataset-mnist'), 'aria-current'), 'page', 'MNIST offline too');
     assert.deepEqual(consoleErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e)), []);
   } finally {
+    release();
     await close();
     if (serving) await server.close();
   }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One command for the whole benchmark (BENCHMARKS.md): builds the page and the trainer in release mode,
+# One command for the whole benchmark (BENCHMARKS.md): builds the page and the trainer (their optimised profiles),
 # runs the browser half (this project vs TF.js 4.22 in headless Chromium) and the native half (this
 # project vs the seed's PyTorch code), and prints the tables. Options go to bench/browser.mjs
 # (e.g. --repeats 5 --engines ours-cpu,tfjs-wasm).

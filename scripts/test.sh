@@ -15,7 +15,7 @@ mkdir -p target test-artifacts
 started=$(date +%s)
 
 # The wasm build is the long one: start it first, in its own target dir, beside the native tests.
-echo "[test] building the page (release wasm) in the background; log: target/trunk-build.log"
+echo "[test] building the page and its worker (wasm) in the background; log: target/trunk-build.log"
 ( CARGO_TARGET_DIR=$web_target trunk build --release > target/trunk-build.log 2>&1 ) &
 trunk_pid=$!
 

@@ -50,10 +50,9 @@ impl StepScalars {
     }
 }
 
-/// The loop itself: `w`, `m`, `v` updated in place from `g`, all four the same length.
-// simd128 lets LLVM turn the loop into 4-wide vector code in wasm (the crate is not built with it
-// globally); natively the baseline SSE2 already does.
-#[cfg_attr(target_arch = "wasm32", target_feature(enable = "simd128"))]
+/// The loop itself: `w`, `m`, `v` updated in place from `g`, all four the same length. Natively
+/// LLVM vectorises it at -O3; the worker is built at `opt-level = "s"`, where rustc turns the loop
+/// vectoriser off, so wasm has it written 4-wide ([`update_simd128`]).
 fn update(s: StepScalars, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
     for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
         *m = *m * s.beta_1 + g * s.one_minus_beta_1;
@@ -61,6 +60,37 @@ fn update(s: StepScalars, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]
         let step = (*m * s.combined_factor) / (v.sqrt() + s.epsilon);
         *w -= step * s.learning_rate;
     }
+}
+
+/// [`update`] four lanes at a time: the same operations in the same order on each lane (wasm's
+/// f32x4 arithmetic and square root round as the scalar ones do), so the same bits.
+#[cfg(target_arch = "wasm32")]
+#[target_feature(enable = "simd128")]
+fn update_simd128(s: StepScalars, w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]) {
+    use core::arch::wasm32::{f32x4_add, f32x4_div, f32x4_mul, f32x4_splat, f32x4_sqrt, f32x4_sub, v128, v128_load, v128_store};
+    let n = w.len().min(g.len()).min(m.len()).min(v.len());
+    let (w, g, m, v) = (&mut w[..n], &g[..n], &mut m[..n], &mut v[..n]);
+    let (beta_1, one_minus_beta_1) = (f32x4_splat(s.beta_1), f32x4_splat(s.one_minus_beta_1));
+    let (beta_2, one_minus_beta_2) = (f32x4_splat(s.beta_2), f32x4_splat(s.one_minus_beta_2));
+    let (combined_factor, epsilon, learning_rate) = (f32x4_splat(s.combined_factor), f32x4_splat(s.epsilon), f32x4_splat(s.learning_rate));
+    let (mut w4, mut m4, mut v4) = (w.chunks_exact_mut(4), m.chunks_exact_mut(4), v.chunks_exact_mut(4));
+    let g4 = g.chunks_exact(4);
+    let tail_g = g4.remainder();
+    for (((w, g), m), v) in (&mut w4).zip(g4).zip(&mut m4).zip(&mut v4) {
+        // SAFETY: each chunk is exactly four f32s (16 bytes); v128_load/v128_store accept any
+        // alignment.
+        unsafe {
+            let g = v128_load(g.as_ptr() as *const v128);
+            let m_new = f32x4_add(f32x4_mul(v128_load(m.as_ptr() as *const v128), beta_1), f32x4_mul(g, one_minus_beta_1));
+            let v_new = f32x4_add(f32x4_mul(v128_load(v.as_ptr() as *const v128), beta_2), f32x4_mul(f32x4_mul(g, g), one_minus_beta_2));
+            let step = f32x4_div(f32x4_mul(m_new, combined_factor), f32x4_add(f32x4_sqrt(v_new), epsilon));
+            let w_new = f32x4_sub(v128_load(w.as_ptr() as *const v128), f32x4_mul(step, learning_rate));
+            v128_store(m.as_mut_ptr() as *mut v128, m_new);
+            v128_store(v.as_mut_ptr() as *mut v128, v_new);
+            v128_store(w.as_mut_ptr() as *mut v128, w_new);
+        }
+    }
+    update(s, w4.into_remainder(), tail_g, m4.into_remainder(), v4.into_remainder());
 }
 
 fn take_values<const D: usize>(tensor: Tensor<D>) -> Option<Vec<f32>> {
@@ -105,12 +135,14 @@ pub fn step<const D: usize>(
     let Some((time, mut w, g, mut m, mut v)) = taken else {
         return (make(vec![f32::NAN; count]), None);
     };
-    // SAFETY (wasm): simd128 is in every browser that runs WebGPU or this page's wasm at all
-    // (Chrome 91, Firefox 89, Safari 16.4); gemm's kernels in the same binary already use it.
-    #[allow(unused_unsafe)]
-    unsafe {
-        update(StepScalars::new(time, learning_rate), &mut w, &g, &mut m, &mut v)
-    };
+    let scalars = StepScalars::new(time, learning_rate);
+    // simd128 is in every browser that runs WebGPU or this page's wasm at all (Chrome 91, Firefox
+    // 89, Safari 16.4); gemm's kernels in the same binary already use it. (On wasm a function with a
+    // target feature is safe to call: an engine without it refuses the module.)
+    #[cfg(target_arch = "wasm32")]
+    update_simd128(scalars, &mut w, &g, &mut m, &mut v);
+    #[cfg(not(target_arch = "wasm32"))]
+    update(scalars, &mut w, &g, &mut m, &mut v);
     let state = AdamState::new(AdaptiveMomentumState::new(time, make(m), make(v)));
     (make(w), Some(state))
 }

@@ -1,5 +1,5 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium): the learning core on WebGPU.
-//! Run by `./scripts/test.sh` as `wasm-pack test --headless --chrome --release -- --test browser`.
+//! Run by `./scripts/test.sh` as `wasm-pack test --headless --chrome -- --profile worker --test browser`.
 #![cfg(target_family = "wasm")]
 
 use std::cell::RefCell;
@@ -131,4 +131,55 @@ async fn the_command_loop_steps_predicts_and_snapshots_on_webgpu() {
     assert_eq!(trainer.store().saves, vec![1, 2, 3]);
     let loaded = weights_file::load(&saved.model, &Device::flex()).expect("the snapshot's weights load");
     assert_eq!(loaded.model.hidden_sizes(), vec![32]);
+}
+
+/// The worker's own 4-wide loops (its `opt-level = "s"` turns LLVM's vectoriser off): fused Adam
+/// gives burn's `Adam` bit for bit on the CPU device in wasm, over steps whose tensor sizes leave a
+/// remainder after the four-lane chunks.
+#[wasm_bindgen_test]
+async fn wasm_fused_adam_equals_burns_adam() {
+    use backprop_playground::fused_adam;
+    use backprop_playground::optimizer::{ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON};
+    use burn::optim::{AdamConfig, AdamState, Optimizer};
+    use burn::tensor::{Distribution, Tensor};
+    let device = Device::flex();
+    let adam = AdamConfig::new().with_beta_1(ADAM_BETA1).with_beta_2(ADAM_BETA2).with_epsilon(ADAM_EPSILON).build();
+    let start = Tensor::<2>::random([37, 23], Distribution::Normal(0.0, 0.1), &device); // [37, 23]: 851 values, 3 past the last chunk
+    let (mut ours, mut theirs) = (start.clone(), start);
+    let (mut our_state, mut their_state): (Option<AdamState<2>>, Option<AdamState<2>>) = (None, None);
+    let bits = |t: &Tensor<2>| t.clone().into_data().iter::<f32>().map(f32::to_bits).collect::<Vec<_>>();
+    for step in 0..20 {
+        let scale = [1e-9, 1e-4, 1.0, 30.0][step % 4];
+        let grad = Tensor::<2>::random([37, 23], Distribution::Normal(0.0, scale), &device); // [37, 23]
+        assert!(fused_adam::fits(&ours, &grad, &our_state));
+        (ours, our_state) = fused_adam::step(1e-3, ours, grad.clone(), our_state.take());
+        (theirs, their_state) = adam.step(1e-3, theirs, grad, their_state.take());
+        assert_eq!(bits(&ours), bits(&theirs), "step {step}: weights");
+        let (a, b) = (our_state.as_ref().expect("fused state"), their_state.as_ref().expect("burn state"));
+        assert_eq!(bits(&a.momentum.moment_2), bits(&b.momentum.moment_2), "step {step}: second moment");
+    }
+}
+
+/// The drawing's prediction from the CPU copy (4-wide in wasm) against burn's forward pass on the
+/// CPU device, every layer, for a layer width that is not a multiple of four.
+#[wasm_bindgen_test]
+async fn wasm_cpu_copy_predicts_as_burn_does() {
+    use backprop_playground::cpu_forward::CpuForward;
+    use backprop_playground::inspect::activations;
+    let device = Device::flex();
+    let images = synthetic_digits(10);
+    for model in [MlpConfig::new().with_init_seed(3).init(&device), MlpConfig::new().with_hidden(vec![37, 13]).with_init_seed(5).init(&device)] {
+        let copy = CpuForward::read(&model).await.expect("read").expect("the seed's layers chain");
+        for index in 0..images.len() {
+            let fast = copy.activations(images.image(index)).expect("784 pixels");
+            let burn = activations(&model, images.image(index), &device).await.expect("burn's forward");
+            for (layer, (a, b)) in fast.hidden.iter().zip(&burn.hidden).enumerate() {
+                assert_eq!(a.len(), b.len());
+                let worst = a.iter().zip(b).map(|(a, b)| (a - b).abs() / b.abs().max(1.0)).fold(0.0f32, f32::max);
+                assert!(worst < 1e-4, "image {index}, layer {layer}: off by {worst}");
+            }
+            let worst = fast.probabilities.iter().zip(&burn.probabilities).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+            assert!(worst < 1e-6, "image {index}: probabilities off by {worst}");
+        }
+    }
 }

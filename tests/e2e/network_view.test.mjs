@@ -19,7 +19,9 @@ test('the weight grid follows training; the strips follow the drawing', { timeou
   const server = await startServer();
   const { page, close } = await openPage(server.origin);
   try {
-    await page.goto(`${server.origin}/?backend=cpu&train=3000&test=200&epochs=3`);
+    // 50 epochs of 3,000 images: long enough that the run is still going when the test pauses it
+    // (3 epochs took about 3 s on the fused CPU path and were over before the click).
+    await page.goto(`${server.origin}/?backend=cpu&train=3000&test=200&epochs=50`);
     await waitUntilReady(page);
     assert.match(await page.textContent(byTestId('network-diagram')), /784.*512.*256.*128.*10/s, 'the diagram has the settings\' layer sizes');
     // The weights are read and painted while the grid is on screen (scrolling to it asks for them).

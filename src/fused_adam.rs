@@ -93,7 +93,8 @@ fn update_simd128(s: StepScalars, w: &mut [f32], g: &[f32], m: &mut [f32], v: &m
     update(s, w4.into_remainder(), tail_g, m4.into_remainder(), v4.into_remainder());
 }
 
-fn take_values<const D: usize>(tensor: Tensor<D>) -> Option<Vec<f32>> {
+/// The values of a CPU `f32` tensor (without copying when it is their only owner).
+pub(crate) fn take_values<const D: usize>(tensor: Tensor<D>) -> Option<Vec<f32>> {
     let data = burn::tensor::try_read_sync(tensor.into_data_async())?.ok()?;
     data.try_into_vec::<f32>().ok()
 }

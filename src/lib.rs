@@ -17,6 +17,8 @@ pub mod chain_rule;
 #[cfg(feature = "trainer")]
 pub mod cpu_forward;
 pub mod data;
+#[cfg(feature = "trainer")]
+pub mod data_parallel;
 pub mod equations;
 #[cfg(feature = "trainer")]
 pub mod evaluation;

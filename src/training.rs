@@ -283,7 +283,7 @@ impl TrainingSession {
         }
     }
 
-    fn apply(&mut self, grads: GradientsParams) {
+    pub(crate) fn apply(&mut self, grads: GradientsParams) {
         // Moved out rather than cloned: a parameter held only by the optimizer can be updated in place.
         let empty = Mlp { layers: Vec::new(), activation: self.model.activation };
         let model = std::mem::replace(&mut self.model, empty);

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use super::backend::{adapter_info, wgpu_device};
 use super::data::load_mnist;
+use super::helper::{GradientHelper, RawShare, SplitTimings, step_in_two};
 use super::js::{get, global, now_ms};
 use crate::cpu_forward::CpuForward;
 use crate::data::{MnistDataset, make_batch};
@@ -48,6 +49,9 @@ struct BenchResult {
     inference_copy_ms: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     profile: Option<Profile>,
+    /// `cpu-2workers`: where the timed steps' time went, per step (ms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    split: Option<SplitTimings>,
 }
 
 /// Where a step's time goes (only with `&profile=1`).
@@ -97,10 +101,11 @@ async fn read_loss(loss: Tensor<1>) -> Result<f32, String> {
 }
 
 async fn run(base_url: &str, engine: &str, with_profile: bool) -> Result<BenchResult, String> {
-    let (device, adapter) = match engine {
-        "webgpu" => (wgpu_device().await?, adapter_info().await.map(|a| a.description).unwrap_or_default()),
-        "cpu" => (Device::flex(), "CPU (wasm)".to_string()),
-        other => return Err(format!("unknown engine `{other}` (use cpu or webgpu)")),
+    let (device, adapter, mut helper) = match engine {
+        "webgpu" => (wgpu_device().await?, adapter_info().await.map(|a| a.description).unwrap_or_default(), None),
+        "cpu" => (Device::flex(), "CPU (wasm)".to_string(), None),
+        "cpu-2workers" => (Device::flex(), "CPU (wasm), two workers".to_string(), Some(GradientHelper::start().await?)),
+        other => return Err(format!("unknown engine `{other}` (use cpu, cpu-2workers or webgpu)")),
     };
     let (train, _) = load_mnist(base_url, crate::data::Dataset::Mnist, |_| {}).await?;
     let train: MnistDataset = train.first(IMAGES);
@@ -110,25 +115,69 @@ async fn run(base_url: &str, engine: &str, with_profile: bool) -> Result<BenchRe
         .map(|b| make_batch(&train, &(b * BATCH..(b + 1) * BATCH).collect::<Vec<_>>(), session.device()))
         .collect();
     let mut peak_heap = js_heap();
+    let mut split = None;
+    let (first_step_ms, final_loss, elapsed) = match &mut helper {
+        None => {
+            let start = now_ms();
+            read_loss(session.step(batches.first().ok_or("no benchmark batches")?)).await?;
+            let first_step_ms = now_ms() - start;
+            for batch in batches.iter().take(WARM_UP_STEPS).skip(1) {
+                read_loss(session.step(batch)).await?;
+            }
 
-    let start = now_ms();
-    read_loss(session.step(batches.first().ok_or("no benchmark batches")?)).await?;
-    let first_step_ms = now_ms() - start;
-    for batch in batches.iter().take(WARM_UP_STEPS).skip(1) {
-        read_loss(session.step(batch)).await?;
-    }
-
-    let start = now_ms();
-    let mut last = None;
-    for batch in &batches {
-        last = Some(session.step(batch));
-        peak_heap = peak_heap.max(js_heap());
-    }
-    let final_loss = match last {
-        Some(loss) => read_loss(loss).await?,
-        None => f32::NAN,
+            let start = now_ms();
+            let mut last = None;
+            for batch in &batches {
+                last = Some(session.step(batch));
+                peak_heap = peak_heap.max(js_heap());
+            }
+            let final_loss = match last {
+                Some(loss) => read_loss(loss).await?,
+                None => f32::NAN,
+            };
+            (first_step_ms, final_loss, now_ms() - start)
+        }
+        Some(helper) => {
+            // Each batch in two halves: the first here, the second in the helper, at the same time.
+            let half = BATCH / 2;
+            let shares: Vec<_> = (0..IMAGES / BATCH)
+                .map(|b| {
+                    let (own, theirs): (Vec<usize>, Vec<usize>) = (b * BATCH..(b + 1) * BATCH).partition(|i| i % BATCH < half);
+                    (make_batch(&train, &own, session.device()), RawShare::of(&train, &theirs))
+                })
+                .collect();
+            let (own, theirs) = shares.first().ok_or("no benchmark batches")?;
+            // What a share costs when the other core is idle, against the whole batch (both compiled
+            // and warm after the first call, which is not counted).
+            let whole = batches.first().ok_or("no benchmark batches")?;
+            let mut alone_ms = |batch: &crate::data::MnistBatch| {
+                let _ = session.share_gradients(batch);
+                let start = now_ms();
+                for _ in 0..8 {
+                    let _ = session.share_gradients(batch);
+                }
+                (now_ms() - start) / 8.0
+            };
+            let (half_alone_ms, whole_alone_ms) = (alone_ms(own), alone_ms(whole));
+            let start = now_ms();
+            let mut warm_up = SplitTimings::default();
+            step_in_two(&mut session, own, helper, theirs, &mut warm_up).await?;
+            let first_step_ms = now_ms() - start;
+            for (own, theirs) in shares.iter().take(WARM_UP_STEPS).skip(1) {
+                step_in_two(&mut session, own, helper, theirs, &mut warm_up).await?;
+            }
+            let start = now_ms();
+            let mut final_loss = f32::NAN;
+            let mut timings = SplitTimings::default();
+            for (own, theirs) in &shares {
+                final_loss = step_in_two(&mut session, own, helper, theirs, &mut timings).await?;
+                peak_heap = peak_heap.max(js_heap());
+            }
+            let n = timings.steps.max(1) as f64;
+            split = Some(SplitTimings { send_ms: timings.send_ms / n, own_ms: timings.own_ms / n, wait_ms: timings.wait_ms / n, helper_ms: timings.helper_ms / n, apply_ms: timings.apply_ms / n, half_alone_ms, whole_alone_ms, ..timings });
+            (first_step_ms, final_loss, now_ms() - start)
+        }
     };
-    let elapsed = now_ms() - start;
 
     // One drawing's prediction as the trainer answers it: every layer's output, from the CPU copy
     // of the weights (read once per model change, timed on its own). burn's path on the device
@@ -180,6 +229,7 @@ async fn run(base_url: &str, engine: &str, with_profile: bool) -> Result<BenchRe
         inference_burn_median_ms: percentile(&burn_times, 0.5),
         inference_copy_ms,
         profile,
+        split,
     })
 }
 

@@ -7,6 +7,7 @@
 mod backend;
 mod bench;
 mod data;
+mod helper;
 mod indexed_db;
 mod js;
 mod tabs;
@@ -74,6 +75,9 @@ fn report_panics() {
 
 /// Starts the worker: listens for commands, then tells the page it is listening.
 pub fn start() {
+    if scope().name() == helper::NAME {
+        return helper::serve();
+    }
     report_panics();
     let (sender, commands) = unbounded::<Command>();
     // The worker's own messages to its loop (the background timing of a backend).

@@ -4,6 +4,7 @@
 
 mod budget;
 mod chain_rule;
+mod data_parallel;
 mod equations;
 mod export;
 mod fashion;

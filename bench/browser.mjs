@@ -233,6 +233,11 @@ for (const e of ENGINES.filter((e) => e.startsWith('ours-'))) {
   const copy = Number.isFinite(s.inference_copy_ms) ? `; reading the weights out for the copy, once per model change: ${f(s.inference_copy_ms, 2)} ms` : '';
   console.log(`\nOne prediction on ${e} (every layer's output, as the page asks): ${f(s.inference_median_ms, 2)} ms median from the CPU copy of the weights, against ${f(s.inference_burn_median_ms, 2)} ms through burn's tensors on the device, alternating in the same run${copy}.`);
 }
+const split = runs['ours-cpu-2workers']?.map((r) => r.split).filter(Boolean) ?? [];
+if (split.length) {
+  const m = (k) => f(median(split.map((x) => x[k])), 2);
+  console.log(`\nA step of ours-cpu-2workers, ms (median over repeats of the per-step means): weights read out and posted ${m('send_ms')}; this worker's half ${m('own_ms')}; then waiting for the helper ${m('wait_ms')} (the helper's own time ${m('helper_ms')}); adding the halves and Adam ${m('apply_ms')}. With the helper idle: a half batch's gradients ${m('half_alone_ms')}, the whole batch's ${m('whole_alone_ms')}.`);
+}
 console.log('\n| ratio (images/s) | |\n|---|---:|');
 for (const [k, v] of Object.entries(headline)) console.log(`| ${k} | ${f(v, 2)}× |`);
 for (const [engine, p] of Object.entries(profiles)) {

@@ -7,8 +7,12 @@
 //! step, up to the order floats are summed in.
 //!
 //! What crosses between workers is every parameter's values in layer order, each layer's weight
-//! (`[in, out]`, row-major) then its bias ([`parameters`], [`mlp_from_parameters`]); the vectors are
-//! moved in and out of tensors, so the only copies are the ones into and out of a message.
+//! (`[in, out]`, row-major) then its bias ([`parameters`], [`mlp_from_parameters`]). Gradients and
+//! a helper's weights are moved in and out of tensors without copying; the owner's weights are
+//! copied once (the model keeps them), and once more into each message.
+//!
+//! The benchmark's `cpu-2workers` engine uses this (`worker/helper.rs`); the trainer does not: on a
+//! 2-core machine the split step measured slower than one worker (BENCHMARKS.md).
 
 use burn::module::Param;
 use burn::nn::Linear;
@@ -18,6 +22,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::data::MnistBatch;
 use crate::fused_adam::{runs_on_cpu, take_values};
+use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
 use crate::model::{Activation, Mlp};
 use crate::training::TrainingSession;
 
@@ -35,9 +40,17 @@ pub fn layer_shapes(model: &Mlp) -> Vec<(usize, usize)> {
     model.layers.iter().map(|l| { let [rows, columns] = l.weight.val().dims(); (rows, columns) }).collect()
 }
 
-/// How many values each parameter of a model of these layers has, in [`parameters`]'s order.
-pub fn parameter_lens(shapes: &[(usize, usize)]) -> Vec<usize> {
-    shapes.iter().flat_map(|&(rows, columns)| [rows * columns, columns]).collect()
+/// How many values each parameter of a model of these layers has, in [`parameters`]'s order
+/// (`None` if a count overflows).
+pub fn parameter_lens(shapes: &[(usize, usize)]) -> Option<Vec<usize>> {
+    shapes.iter().map(|&(rows, columns)| Some([rows.checked_mul(columns)?, columns])).collect::<Option<Vec<_>>>().map(|l| l.concat())
+}
+
+/// Whether these layers make an MLP from images to classes: at least one layer, 784 inputs, each
+/// layer's outputs the next one's inputs, 10 outputs.
+pub fn shapes_chain(shapes: &[(usize, usize)]) -> bool {
+    let (Some(first), Some(last)) = (shapes.first(), shapes.last()) else { return false };
+    first.0 == IMAGE_PIXELS && last.1 == NUM_CLASSES && shapes.windows(2).all(|w| w[0].1 == w[1].0)
 }
 
 /// Every parameter's values: each layer's weight (`[in, out]`, row-major), then its bias. CPU tensors
@@ -57,9 +70,10 @@ pub fn parameters(model: &Mlp) -> Option<Vec<Vec<f32>>> {
 }
 
 /// A model of these layers with these values (as [`parameters`] gives them), on `device` (an
-/// autodiff device gives a model that can be trained). `None` when a length is wrong.
+/// autodiff device gives a model that can be trained). `None` when the layers do not chain
+/// ([`shapes_chain`]) or a length is wrong.
 pub fn mlp_from_parameters(shapes: &[(usize, usize)], activation: Activation, values: Vec<Vec<f32>>, device: &Device) -> Option<Mlp> {
-    if values.iter().map(Vec::len).ne(parameter_lens(shapes)) {
+    if !shapes_chain(shapes) || values.iter().map(Vec::len).ne(parameter_lens(shapes)?) {
         return None;
     }
     let mut values = values.into_iter();
@@ -74,11 +88,12 @@ pub fn mlp_from_parameters(shapes: &[(usize, usize)], activation: Activation, va
     Some(Mlp { layers, activation })
 }
 
-/// The mean cross-entropy of `batch` and its gradients, for a model on an autodiff CPU device
-/// (`None` elsewhere, or for an empty batch).
+/// The mean cross-entropy of `batch` and its gradients, for a model on an autodiff CPU device whose
+/// layers chain (`None` for an empty batch or a model on another device).
 pub fn share_gradients(model: &Mlp, batch: &MnistBatch) -> Option<ShareGradients> {
     let [images, _] = batch.images.dims();
-    if images == 0 {
+    let tracked = model.layers.first().is_some_and(|l| l.weight.val().is_autodiff() && runs_on_cpu(&l.weight.val().device()));
+    if images == 0 || !tracked || !shapes_chain(&layer_shapes(model)) {
         return None;
     }
     let logits = model.forward(batch.images.clone().detach()); // [share, 10]
@@ -127,7 +142,8 @@ impl TrainingSession {
     /// batch's mean loss before the step, or `None` (and no step) when the shares do not fit the model.
     pub fn apply_shares(&mut self, shares: Vec<ShareGradients>) -> Option<f32> {
         let shapes = layer_shapes(&self.model);
-        let (loss, sums) = combine(shares, &parameter_lens(&shapes))?;
+        let (loss, sums) = combine(shares, &parameter_lens(&shapes)?)?;
+        // Gradients live beside the autodiff graph, on the plain device (as `GradientsParams::from_grads` gives them).
         let device = self.model.layers.first()?.weight.val().inner().device();
         let mut grads = GradientsParams::new();
         let mut sums = sums.into_iter();

@@ -50,6 +50,16 @@ impl Activation {
             Activation::Tanh => "tanh",
         }
     }
+
+    /// The activation whose [`name`](Self::name) this is.
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "ReLU" => Some(Activation::Relu),
+            "sigmoid" => Some(Activation::Sigmoid),
+            "tanh" => Some(Activation::Tanh),
+            _ => None,
+        }
+    }
 }
 
 /// Architecture of the MLP; `MlpConfig::new()` is the seed's model.

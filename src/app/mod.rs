@@ -52,7 +52,7 @@ fn page_url() -> String {
     web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
 }
 
-/// `?bench=cpu|webgpu[&profile=1]`: runs the benchmark protocol in the trainer worker and shows its
+/// `?bench=cpu|cpu-2workers|webgpu[&profile=1]`: runs the benchmark protocol in the trainer worker and shows its
 /// JSON (also as `window.__benchResult`, which `npm run bench` reads).
 #[component]
 fn BenchPage(engine: String, profile: bool) -> impl IntoView {

@@ -1,4 +1,4 @@
-//! `?bench=cpu` / `?bench=webgpu`: the browser benchmark's protocol for this project (bench/run.mjs
+//! `?bench=cpu` / `?bench=cpu-2workers` / `?bench=webgpu`: the browser benchmark's protocol for this project (bench/run.mjs
 //! drives it, and TF.js through the same protocol in bench/tfjs.html). Train the seed's MLP on the
 //! first 2,048 MNIST training images, batch 64: 3 warm-up steps (the first one timed on its own:
 //! shader compilation), then 32 timed steps ending with a read of the last loss, so every step's GPU
@@ -109,6 +109,9 @@ async fn run(base_url: &str, engine: &str, with_profile: bool) -> Result<BenchRe
     };
     let (train, _) = load_mnist(base_url, crate::data::Dataset::Mnist, |_| {}).await?;
     let train: MnistDataset = train.first(IMAGES);
+    if train.len() < IMAGES {
+        return Err(format!("the benchmark needs {IMAGES} training images, the data has {}", train.len()));
+    }
     let mut session = TrainingSession::new(TrainingConfig::new().with_batch_size(BATCH), &device);
     // Uploaded once, before timing (TF.js's page does the same with tf.tensor + slice).
     let batches: Vec<_> = (0..IMAGES / BATCH)
@@ -150,7 +153,7 @@ async fn run(base_url: &str, engine: &str, with_profile: bool) -> Result<BenchRe
             // What a share costs when the other core is idle, against the whole batch (both compiled
             // and warm after the first call, which is not counted).
             let whole = batches.first().ok_or("no benchmark batches")?;
-            let mut alone_ms = |batch: &crate::data::MnistBatch| {
+            let alone_ms = |batch: &crate::data::MnistBatch| {
                 let _ = session.share_gradients(batch);
                 let start = now_ms();
                 for _ in 0..8 {

@@ -9,11 +9,11 @@ use futures_lite::StreamExt;
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array, Uint32Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{DedicatedWorkerGlobalScope, ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{DedicatedWorkerGlobalScope, Event, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use burn::tensor::Device;
 
-use super::js::{get, global, js_error_text, now_ms};
+use super::js::{get, global, js_error_text, now_ms, sleep_ms};
 use crate::data::{MnistBatch, MnistDataset, make_batch};
 use crate::data_parallel::{ShareGradients, layer_shapes, mlp_from_parameters, parameter_lens, parameters, share_gradients};
 use crate::model::Activation;
@@ -53,10 +53,6 @@ fn unpack(array: &Float32Array, lens: &[usize]) -> Option<Vec<Vec<f32>>> {
     }).collect())
 }
 
-fn activation_from(name: &str) -> Option<Activation> {
-    [Activation::Relu, Activation::Sigmoid, Activation::Tanh].into_iter().find(|a| a.name() == name)
-}
-
 /// The helper's side: answers every request until the trainer worker terminates it.
 pub fn serve() {
     console_error_panic_hook::set_once();
@@ -78,7 +74,10 @@ pub fn serve() {
             Err(e) => set(&reply, "error", &JsValue::from_str(&e)),
         }
         if let Err(e) = replies.post_message_with_transfer(&reply, &transfer) {
-            web_sys::console::error_1(&e);
+            // The trainer worker waits for an answer: tell it why there is none.
+            let failed = Object::new();
+            set(&failed, "error", &JsValue::from_str(&js_error_text(&e)));
+            let _ = replies.post_message(&failed);
         }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -94,9 +93,10 @@ pub fn serve() {
 fn answer(request: &JsValue) -> Result<ShareGradients, String> {
     let shapes: Vec<u32> = get(request, "shapes").dyn_into::<Uint32Array>().map_err(|_| "no layer shapes")?.to_vec();
     let shapes: Vec<(usize, usize)> = shapes.chunks_exact(2).map(|c| (c[0] as usize, c[1] as usize)).collect();
-    let activation = get(request, "activation").as_string().as_deref().and_then(activation_from).ok_or("no known activation")?;
+    let lens = parameter_lens(&shapes).ok_or("layers too large")?;
+    let activation = get(request, "activation").as_string().as_deref().and_then(Activation::from_name).ok_or("no known activation")?;
     let weights = get(request, "weights").dyn_into::<Float32Array>().map_err(|_| "no weights")?;
-    let weights = unpack(&weights, &parameter_lens(&shapes)).ok_or("the weights do not fit the layers")?;
+    let weights = unpack(&weights, &lens).ok_or("the weights do not fit the layers")?;
     let pixels = get(request, "pixels").dyn_into::<Uint8Array>().map_err(|_| "no pixels")?.to_vec();
     let labels = get(request, "labels").dyn_into::<Uint8Array>().map_err(|_| "no labels")?.to_vec();
     let images = MnistDataset::new(pixels, labels).map_err(|e| e.to_string())?;
@@ -128,8 +128,12 @@ pub struct GradientHelper {
     worker: Worker,
     replies: UnboundedReceiver<Reply>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+    _on_error: Closure<dyn FnMut(Event)>,
 }
+
+/// How long a helper may take to load its script and wasm, and to answer one share.
+const START_TIMEOUT_MS: i32 = 60_000;
+const REPLY_TIMEOUT_MS: i32 = 30_000;
 
 impl GradientHelper {
     /// Starts a helper from this worker's own script and waits until it listens.
@@ -144,27 +148,37 @@ impl GradientHelper {
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let _ = to_loop.unbounded_send(Reply::Message(event.data()));
         });
-        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
-            let _ = sender.unbounded_send(Reply::Failed(event.message()));
+        // A plain `Event` when the script fails to load, an `ErrorEvent` when the helper throws.
+        let on_error = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
+            // Handled here: otherwise it is reported again to the page, as the trainer worker's own error.
+            event.prevent_default();
+            let message = get(&event, "message").as_string().unwrap_or_else(|| "its script could not be loaded".into());
+            let _ = sender.unbounded_send(Reply::Failed(message));
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         let mut helper = Self { worker, replies, _on_message: on_message, _on_error: on_error };
-        let ready = helper.next().await?;
+        let ready = helper.next(START_TIMEOUT_MS).await?;
         if get(&ready, "ready").as_bool() != Some(true) {
             return Err("the gradient helper did not start".into());
         }
         Ok(helper)
     }
 
-    async fn next(&mut self) -> Result<JsValue, String> {
-        match self.replies.next().await {
+    /// The helper's next message, or why there is none within `timeout_ms` (a helper that died
+    /// without an event, or whose wasm did not start, says nothing).
+    async fn next(&mut self, timeout_ms: i32) -> Result<JsValue, String> {
+        let timeout = async {
+            sleep_ms(timeout_ms).await;
+            None
+        };
+        match futures_lite::future::or(self.replies.next(), timeout).await {
             Some(Reply::Message(data)) => match get(&data, "error").as_string() {
                 Some(e) => Err(format!("the gradient helper failed: {e}")),
                 None => Ok(data),
             },
             Some(Reply::Failed(e)) => Err(format!("the gradient helper failed: {e}")),
-            None => Err("the gradient helper is gone".into()),
+            None => Err(format!("the gradient helper did not answer within {} s", timeout_ms / 1000)),
         }
     }
 
@@ -186,22 +200,26 @@ impl GradientHelper {
     /// The helper's answer to the last [`send`](Self::send) for a model of these layers, and how
     /// long the helper took over it (ms).
     pub async fn reply(&mut self, shapes: &[(usize, usize)]) -> Result<(ShareGradients, f64), String> {
-        let data = self.next().await?;
+        let data = self.next(REPLY_TIMEOUT_MS).await?;
         let images = get(&data, "images").as_f64().ok_or("a reply without its image count")? as usize;
         let loss = get(&data, "loss").as_f64().ok_or("a reply without its loss")? as f32;
         let gradients = get(&data, "gradients").dyn_into::<Float32Array>().map_err(|_| "a reply without gradients")?;
-        let gradients = unpack(&gradients, &parameter_lens(shapes)).ok_or("a reply whose gradients do not fit the layers")?;
+        let gradients = unpack(&gradients, &parameter_lens(shapes).ok_or("layers too large")?).ok_or("a reply whose gradients do not fit the layers")?;
         Ok((ShareGradients { images, loss, gradients }, get(&data, "ms").as_f64().unwrap_or(f64::NAN)))
     }
 }
 
 impl Drop for GradientHelper {
     fn drop(&mut self) {
+        // Detached first, so no event queued meanwhile calls a closure that is being freed.
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
         self.worker.terminate();
     }
 }
 
-/// Where the time of a step split in two went (ms), summed over steps.
+/// Where the time of a step split in two went (ms): [`step_in_two`] adds each step's; the benchmark
+/// reports the mean per step.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
 pub struct SplitTimings {
     pub steps: usize,
@@ -215,7 +233,8 @@ pub struct SplitTimings {
     pub helper_ms: f64,
     /// Adding the shares and the optimizer step.
     pub apply_ms: f64,
-    /// For comparison, with the helper idle: gradients of a half batch, and of the whole batch, here.
+    /// For comparison, with the helper idle: one call's gradients of a half batch, and of the whole
+    /// batch, here.
     pub half_alone_ms: f64,
     pub whole_alone_ms: f64,
 }
@@ -230,6 +249,9 @@ pub async fn step_in_two(session: &mut TrainingSession, own: &MnistBatch, helper
     let mine = session.share_gradients(own).ok_or("no gradients for this worker's share")?;
     let t2 = now_ms();
     let (other, helper_ms) = helper.reply(&shapes).await?;
+    if other.images != theirs.labels.len() {
+        return Err(format!("the gradient helper answered for {} images, not {}", other.images, theirs.labels.len()));
+    }
     let t3 = now_ms();
     let loss = session.apply_shares(vec![mine, other]).ok_or("the shares do not fit the model")?;
     let t4 = now_ms();

@@ -1,5 +1,5 @@
 use backprop_playground::data::{MnistBatch, Split, make_batch};
-use backprop_playground::data_parallel::{ShareGradients, combine, layer_shapes, mlp_from_parameters, parameter_lens, parameters, share_gradients};
+use backprop_playground::data_parallel::{ShareGradients, combine, layer_shapes, mlp_from_parameters, parameter_lens, parameters, shapes_chain, share_gradients};
 use backprop_playground::model::{Activation, Mlp};
 use backprop_playground::training::{TrainingConfig, TrainingSession};
 use burn::tensor::Device;
@@ -32,7 +32,7 @@ fn uneven_shares_combine_to_the_whole_batch_gradient() {
     let first = session.share_gradients(&make_batch(&train, &(0..24).collect::<Vec<_>>(), &device)).expect("first share");
     let second = as_a_helper_would(&session.model, &make_batch(&train, &(24..64).collect::<Vec<_>>(), &device));
     assert_eq!((first.images, second.images, whole.images), (24, 40, 64));
-    let lens = parameter_lens(&layer_shapes(&session.model));
+    let lens = parameter_lens(&layer_shapes(&session.model)).expect("small layers");
     let (loss, gradients) = combine(vec![first.clone(), second.clone()], &lens).expect("shares that fit");
     assert!((loss - whole.loss).abs() < 1e-5, "loss {loss} vs {}", whole.loss);
     let (gradients, expected) = (flat(&gradients), flat(&whole.gradients));
@@ -82,7 +82,7 @@ fn flat_weights_round_trip_and_wrong_lengths_are_refused() {
     let session = TrainingSession::new(TrainingConfig::new(), &Device::flex());
     let shapes = layer_shapes(&session.model);
     assert_eq!(shapes, vec![(784, 512), (512, 256), (256, 128), (128, 10)]);
-    let lens = parameter_lens(&shapes);
+    let lens = parameter_lens(&shapes).expect("small layers");
     let values = parameters(&session.model).expect("CPU");
     assert_eq!(values.iter().map(Vec::len).collect::<Vec<_>>(), lens);
     assert_eq!(lens.iter().sum::<usize>(), TrainingConfig::new().model.parameter_count());
@@ -92,6 +92,17 @@ fn flat_weights_round_trip_and_wrong_lengths_are_refused() {
     short[3].pop();
     assert!(mlp_from_parameters(&shapes, Activation::Relu, short.clone(), &Device::flex()).is_none());
     assert!(mlp_from_parameters(&shapes, Activation::Relu, values[1..].to_vec(), &Device::flex()).is_none());
+    // Layers that do not chain from 784 pixels to 10 classes are refused before burn sees them.
+    assert!(shapes_chain(&shapes));
+    for bad in [vec![], vec![(784, 512), (256, 10)], vec![(100, 10)], vec![(784, 12)]] {
+        assert!(!shapes_chain(&bad), "{bad:?}");
+        let values = parameter_lens(&bad).expect("small").into_iter().map(|n| vec![0.0; n]).collect();
+        assert!(mlp_from_parameters(&bad, Activation::Relu, values, &Device::flex()).is_none(), "{bad:?}");
+    }
+    assert!(parameter_lens(&[(usize::MAX, 2)]).is_none());
+    // A model that is not on the autodiff graph has no gradients to give.
+    let batch = make_batch(&crate::mnist(Split::Test), &[0, 1], &Device::flex());
+    assert!(share_gradients(&copy, &batch).is_none());
     let share = ShareGradients { images: 3, loss: 1.0, gradients: values.clone() };
     assert!(combine(vec![share.clone(), ShareGradients { gradients: short, ..share.clone() }], &lens).is_none());
     assert!(combine(vec![ShareGradients { images: 0, ..share.clone() }], &lens).is_none());

@@ -186,6 +186,7 @@ skip-to-content = Skip to the training view
 language = Language
 projector-mode = Projector mode
 shortcuts-button = Keyboard shortcuts (?)
+backend-after-download = backend chosen after the download
 choosing-backend = choosing a backend…
 offline-copy = Running from the copy saved in this browser: you are offline, and everything still works here.
 dismiss = dismiss

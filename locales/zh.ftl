@@ -174,6 +174,7 @@ skip-to-content = 跳到训练区
 language = 语言
 projector-mode = 投影模式
 shortcuts-button = 键盘快捷键（?）
+backend-after-download = 下载完成后选择计算后端
 choosing-backend = 正在选择计算后端…
 offline-copy = 正在使用本浏览器中保存的副本运行：你已离线，这里的一切仍然可用。
 dismiss = 关闭

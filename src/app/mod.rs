@@ -306,7 +306,12 @@ pub fn App() -> impl IntoView {
                 <button data-testid="shortcuts-button" aria-keyshortcuts="Shift+?" aria-expanded=move || if help_open.get() { "true" } else { "false" }
                     on:click=move |_| help_open.update(|o| *o = !*o)>{move || locale.t("shortcuts-button")}</button>
                 <div class="backend" data-testid="backend-name" title=move || state.backend.get().map(|b| locale.text(&b.reason)).unwrap_or_default()>
-                    {move || state.backend.get().map(|b| locale.text(&b.name)).unwrap_or_else(|| locale.t("choosing-backend"))}
+                    // The worker picks the device once the data is in; until then it is not choosing yet.
+                    {move || match state.backend.get() {
+                        Some(b) => locale.text(&b.name),
+                        None if matches!(state.phase.get(), Phase::LoadingData(_) | Phase::DataFailed(_)) => locale.t("backend-after-download"),
+                        None => locale.t("choosing-backend"),
+                    }}
                 </div>
             </div>
         </header>

@@ -104,6 +104,7 @@ test('a digit drawn while the data downloads is read by the pretrained model at 
     await draw(page, [[[140, 40], [138, 140], [136, 240]]]);
     assert.equal(await waitForPrediction(page, 1), '1', 'a vertical stroke reads as 1 before the data is in');
     assert.doesNotMatch(await page.textContent(byTestId('status')), /^Ready/, 'still downloading');
+    assert.equal((await page.textContent(byTestId('backend-name'))).trim(), 'backend chosen after the download', 'the chip does not claim a choice is under way');
     assert.equal(await page.evaluate(() => document.querySelector('.draw-message')?.textContent ?? ''), '', 'no "still loading" message stays behind');
     await screenshot(page, 'draw-while-loading', { fullPage: false });
 

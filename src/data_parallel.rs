@@ -16,7 +16,6 @@
 
 use burn::module::Param;
 use burn::nn::Linear;
-use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 
@@ -24,7 +23,7 @@ use crate::data::MnistBatch;
 use crate::fused_adam::{runs_on_cpu, take_values};
 use crate::data::mnist::{IMAGE_PIXELS, NUM_CLASSES};
 use crate::model::{Activation, Mlp};
-use crate::training::TrainingSession;
+use crate::training::{TrainingSession, mean_cross_entropy};
 
 /// One share's result: how many images it had, their mean loss, and the gradient of that mean with
 /// respect to every parameter (one vector per parameter, in [`parameters`]'s order).
@@ -96,8 +95,7 @@ pub fn share_gradients(model: &Mlp, batch: &MnistBatch) -> Option<ShareGradients
     if images == 0 || !tracked || !shapes_chain(&layer_shapes(model)) {
         return None;
     }
-    let logits = model.forward(batch.images.clone().detach()); // [share, 10]
-    let loss = CrossEntropyLossConfig::new().init(&logits.device()).forward(logits, batch.targets.clone()); // [1]
+    let loss = mean_cross_entropy(model, batch); // [1]
     let mut grads = GradientsParams::from_grads(loss.backward(), model);
     let loss = take_values(loss.detach().inner())?.first().copied()?;
     let mut gradients = Vec::with_capacity(2 * model.layers.len());

@@ -9,7 +9,7 @@ pub use crate::optimizer::{ADAM_BETA1, ADAM_BETA2, ADAM_EPSILON, OptimizerKind};
 #[cfg(feature = "trainer")]
 use {
     burn::module::Module,
-    burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig},
+    burn::nn::loss::CrossEntropyLossConfig,
     burn::optim::GradientsParams,
     burn::tensor::{Device, Tensor},
     web_time::Instant,
@@ -132,6 +132,15 @@ impl TrainingConfig {
     }
 }
 
+/// Mean cross-entropy of a batch through `model`, still on the autodiff graph: the loss of every
+/// step, of a whole batch ([`TrainingSession::step`]) or of a share of one (`data_parallel`).
+#[cfg(feature = "trainer")]
+pub fn mean_cross_entropy(model: &Mlp, batch: &MnistBatch) -> Tensor<1> {
+    // Detached so that one batch can be stepped on repeatedly: each step builds a fresh graph.
+    let logits = model.forward(batch.images.clone().detach()); // [batch, 10]
+    CrossEntropyLossConfig::new().init(&logits.device()).forward(logits, batch.targets.clone()) // [1]
+}
+
 /// Wall-clock milliseconds of each phase of one step, measured with the device synchronised
 /// between phases (so they are honest, and slower than an unmeasured step).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -147,7 +156,6 @@ pub struct PhaseTimings {
 pub struct TrainingSession {
     pub model: Mlp,
     optimizer: MlpOptimizer,
-    loss: CrossEntropyLoss,
     config: TrainingConfig,
     device: Device,
     steps: usize,
@@ -172,7 +180,6 @@ impl TrainingSession {
         Self {
             model,
             optimizer: config.init_optimizer(),
-            loss: CrossEntropyLossConfig::new().init(&device),
             config,
             device,
             steps: 0,
@@ -211,9 +218,7 @@ impl TrainingSession {
 
     /// Mean cross-entropy of a batch, still on the autodiff graph.
     pub fn batch_loss(&self, batch: &MnistBatch) -> Tensor<1> {
-        // Detached so that one batch can be stepped on repeatedly: each step builds a fresh graph.
-        let logits = self.model.forward(batch.images.clone().detach()); // [batch, 10]
-        self.loss.forward(logits, batch.targets.clone()) // [1]
+        mean_cross_entropy(&self.model, batch)
     }
 
     /// Forward, loss, backward and update on one batch. Returns the batch's loss before the update,

@@ -35,6 +35,8 @@ pub mod neuron;
 pub mod optimizer;
 pub mod preprocess;
 pub mod protocol;
+#[cfg(feature = "trainer")]
+pub mod register_matmul;
 pub mod run;
 pub mod settings;
 #[cfg(feature = "trainer")]

@@ -189,7 +189,7 @@ impl Mlp {
         let last = self.layers.len() - 1;
         let mut x = images; // [batch, 784]
         for (i, layer) in self.layers.iter().enumerate() {
-            x = layer.forward(x); // [batch, out_i]
+            x = crate::register_matmul::linear(layer, x); // [batch, out_i]
             if i < last {
                 x = self.activation.apply(x); // [batch, out_i]
             }
@@ -204,7 +204,7 @@ impl Mlp {
         let mut post = Vec::with_capacity(last);
         let mut x = images.clone(); // [batch, 784]
         for (i, layer) in self.layers.iter().enumerate() {
-            let z = layer.forward(x); // [batch, out_i]
+            let z = crate::register_matmul::linear(layer, x); // [batch, out_i]
             pre.push(z.clone());
             if i < last {
                 x = self.activation.apply(z); // [batch, out_i]

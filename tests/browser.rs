@@ -183,3 +183,54 @@ async fn wasm_cpu_copy_predicts_as_burn_does() {
         }
     }
 }
+
+/// Numbers in [-1, 1) from `seed`, uneven enough that a wrong index changes the product.
+fn seeded(seed: u32, n: usize) -> Vec<f32> {
+    (0..n).map(|i| (((i as u32).wrapping_mul(2_654_435_761).wrapping_add(seed) >> 20) % 97) as f32 / 48.0 - 1.0).collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_register_tiled_matmul_equals_the_cpu_product_and_trains_as_burns_does() {
+    use backprop_playground::register_matmul::{matmul, use_register_tiled};
+    use burn::tensor::{Tensor, TensorData};
+    let gpu = gpu().await;
+    let cpu = Device::flex();
+    // Edges of the 4×4 blocks and 32×32 workgroups, a prediction's single row, the layers' shapes;
+    // `true`: both operands as transposed views, as the backward pass passes them.
+    for (m, k, n, transposed) in [(1, 13, 10, false), (5, 7, 3, true), (33, 70, 37, false), (64, 128, 10, true), (64, 784, 512, false)] {
+        let make = |seed: u32, rows: usize, cols: usize, device: &Device| -> Tensor<2> {
+            if transposed {
+                Tensor::<2>::from_data(TensorData::new(seeded(seed, rows * cols), [cols, rows]), device).transpose()
+            } else {
+                Tensor::<2>::from_data(TensorData::new(seeded(seed, rows * cols), [rows, cols]), device)
+            }
+        };
+        let ours = matmul(make(1, m, k, &gpu), make(2, k, n, &gpu)); // [m, n]
+        let expected = make(1, m, k, &cpu).matmul(make(2, k, n, &cpu)); // [m, n]
+        let ours: Vec<f32> = ours.into_data_async().await.expect("gpu read").iter::<f32>().collect();
+        let expected: Vec<f32> = expected.into_data().iter::<f32>().collect();
+        assert_eq!(ours.len(), m * n, "{m}×{k}·{k}×{n}");
+        let worst = ours.iter().zip(&expected).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+        assert!(worst < 1e-3, "{m}×{k}·{k}×{n} (transposed {transposed}): largest difference {worst}");
+    }
+
+    // Training through it (forward and backward) follows the CPU backend's run.
+    async fn four_losses(device: Device, data: &MnistDataset) -> Vec<f32> {
+        let mut session = TrainingSession::new(TrainingConfig::new(), &device);
+        let batch = make_batch(data, &(0..data.len()).collect::<Vec<_>>(), session.device());
+        let mut losses = Vec::new();
+        for _ in 0..4 {
+            let loss = session.step(&batch).into_data_async().await.expect("loss read");
+            losses.push(loss.iter::<f32>().next().expect("one value"));
+        }
+        losses
+    }
+    let data = synthetic_digits(32);
+    use_register_tiled(true);
+    let tiled = four_losses(gpu.clone(), &data).await;
+    use_register_tiled(false);
+    let on_cpu = four_losses(cpu, &data).await;
+    assert!(on_cpu[3] < on_cpu[0], "the run learns: {on_cpu:?}");
+    let worst = tiled.iter().zip(&on_cpu).map(|(x, y)| (x - y).abs()).fold(0.0f32, f32::max);
+    assert!(worst < 1e-3, "register-tiled WebGPU {tiled:?} against CPU {on_cpu:?}");
+}

@@ -16,6 +16,7 @@ mod network_view;
 mod optimizer_state;
 mod preprocessing;
 mod pytorch_weights;
+mod register_matmul;
 mod settings;
 mod snapshot;
 mod teach_back;

@@ -212,6 +212,8 @@ pub async fn choose_backend(preference: BackendPreference, status: impl Fn(Text)
         Ok(a) => a,
         Err(e) => return cpu(text!("backend-no-webgpu", reason = e)).into(),
     };
+    // Measured faster on the software adapter (BENCHMARKS.md); hardware adapters keep burn's kernels.
+    crate::register_matmul::use_register_tiled(adapter.is_fallback);
     status(text!("backend-setting-up"));
     let device = match wgpu_device().await {
         Ok(d) => d,

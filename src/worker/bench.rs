@@ -102,10 +102,20 @@ async fn read_loss(loss: Tensor<1>) -> Result<f32, String> {
 
 async fn run(base_url: &str, engine: &str, with_profile: bool) -> Result<BenchResult, String> {
     let (device, adapter, mut helper) = match engine {
-        "webgpu" => (wgpu_device().await?, adapter_info().await.map(|a| a.description).unwrap_or_default(), None),
+        // As the page does: the register-tiled matmul on a software adapter, burn's on hardware.
+        "webgpu" => {
+            let adapter = adapter_info().await.map_err(|e| format!("{e:?}"))?;
+            crate::register_matmul::use_register_tiled(adapter.is_fallback);
+            (wgpu_device().await?, adapter.description, None)
+        }
+        // burn's own matmul whatever the adapter: the peer of `webgpu` in one build.
+        "webgpu-burn-matmul" => {
+            crate::register_matmul::use_register_tiled(false);
+            (wgpu_device().await?, adapter_info().await.map(|a| a.description).unwrap_or_default(), None)
+        }
         "cpu" => (Device::flex(), "CPU (wasm)".to_string(), None),
         "cpu-2workers" => (Device::flex(), "CPU (wasm), two workers".to_string(), Some(GradientHelper::start().await?)),
-        other => return Err(format!("unknown engine `{other}` (use cpu, cpu-2workers or webgpu)")),
+        other => return Err(format!("unknown engine `{other}` (use cpu, cpu-2workers, webgpu or webgpu-burn-matmul)")),
     };
     let (train, _) = load_mnist(base_url, crate::data::Dataset::Mnist, |_| {}).await?;
     let train: MnistDataset = train.first(IMAGES);

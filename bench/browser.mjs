@@ -18,7 +18,7 @@ const OUT = path.join(root, 'target', 'bench');
 const REPEATS = Number(option('repeats', '5'));
 // tfjs-wasm runs cross-origin isolated (threads allowed), tfjs-wasm-plain without: which is faster
 // depends on the machine, and the headline ratio is against the faster of the two.
-const ENGINES = option('engines', 'ours-webgpu,ours-webgpu-burn-matmul,ours-cpu,ours-cpu-2workers,tfjs-webgpu,tfjs-webgl,tfjs-wasm,tfjs-wasm-plain,tfjs-cpu').split(',');
+const ENGINES = option('engines', 'ours-webgpu,ours-webgpu-burn-matmul,ours-webgpu-burn-adam,ours-cpu,ours-cpu-2workers,tfjs-webgpu,tfjs-webgl,tfjs-wasm,tfjs-wasm-plain,tfjs-cpu').split(',');
 // A repeat during which other processes used more than QUIET_CORES (or a compiler ran) is done again,
 // at most this many times.
 const MAX_REDOS = 3;
@@ -70,7 +70,8 @@ const url = (origins, engine, profile) => {
   const [who, backend, variant] = engine.split('-');
   const origin = variant === 'plain' ? origins.plain : origins.isolated;
   // ours-cpu, ours-webgpu, ours-cpu-2workers (a batch split over the trainer worker and one helper),
-  // ours-webgpu-burn-matmul (WebGPU with burn's matmul in place of the register-tiled one).
+  // ours-webgpu-burn-matmul (WebGPU with burn's matmul in place of the register-tiled one),
+  // ours-webgpu-burn-adam (WebGPU with burn's ten-operation Adam in place of the fused kernel).
   return who === 'ours' ? `${origin}/?bench=${engine.slice('ours-'.length)}${profile ? '&profile=1' : ''}` : `${origin}/bench/tfjs.html?backend=${backend}`;
 };
 
@@ -175,9 +176,9 @@ for (let r = 0; r < REPEATS; r++) {
 // extra reads would distort the timed figures above, so it is a run of its own).
 const profiles = {};
 if (PROFILE) {
-  // The two-worker engine steps the same kernels as ours-cpu, and burn's matmul is the peer of
-  // ours-webgpu: neither is profiled.
-  for (const engine of ENGINES.filter((e) => e.startsWith('ours-') && e !== 'ours-cpu-2workers' && e !== 'ours-webgpu-burn-matmul')) {
+  // The two-worker engine steps the same kernels as ours-cpu, and burn's matmul and burn's Adam are
+  // peers of ours-webgpu: none of them is profiled.
+  for (const engine of ENGINES.filter((e) => e.startsWith('ours-') && !['ours-cpu-2workers', 'ours-webgpu-burn-matmul', 'ours-webgpu-burn-adam'].includes(e))) {
     const result = await runOnce(origins, engine, true);
     profiles[engine] = result.profile ?? { error: result.error ?? 'no profile' };
     console.error(`profile ${engine}: ${result.error ? `ERROR ${result.error}` : 'done'}`);
@@ -207,6 +208,7 @@ const headline = {
   'ours-webgpu / tfjs-webgpu': ratio('ours-webgpu', 'tfjs-webgpu'),
   'ours-webgpu / tfjs-webgl': ratio('ours-webgpu', 'tfjs-webgl'),
   'ours-webgpu / ours-webgpu-burn-matmul': ratio('ours-webgpu', 'ours-webgpu-burn-matmul'),
+  'ours-webgpu / ours-webgpu-burn-adam': ratio('ours-webgpu', 'ours-webgpu-burn-adam'),
   [`ours-cpu / fastest tfjs wasm (${fastestWasm ?? 'none'})`]: fastestWasm ? ratio('ours-cpu', fastestWasm) : NaN,
   'ours-cpu / tfjs-wasm (isolated)': ratio('ours-cpu', 'tfjs-wasm'),
   'ours-cpu-2workers / ours-cpu': ratio('ours-cpu-2workers', 'ours-cpu'),

@@ -4,8 +4,9 @@
 //! Why not `ModuleOptimizer`: its state can only be exported with `to_record()`, which reads tensors
 //! synchronously and panics on WebGPU. Holding Adam's moments here lets the page read them with one
 //! async `Transaction`, store them (IndexedDB) and put them back after a reload or a lost GPU.
-//! The arithmetic is burn's: `Optimizer::step` of the same `Adam` that `AdamConfig::init` wraps, or on
-//! the CPU the same operations in one pass per parameter (`fused_adam`, equal to the last bit).
+//! The arithmetic is burn's: `Optimizer::step` of the same `Adam` that `AdamConfig::init` wraps, or
+//! the same operations in one pass per parameter (`fused_adam`: a loop on the CPU, equal to the last
+//! bit, and one kernel on WebGPU).
 
 #[cfg(feature = "trainer")]
 use {
@@ -205,9 +206,10 @@ impl MlpOptimizer {
 }
 
 #[cfg(feature = "trainer")]
-/// One parameter through Adam: in one fused pass on the CPU (`fused_adam`, the same numbers), through
-/// burn's `Adam` elsewhere. The fused pass is plain Adam: this `Adam` is built in [`MlpOptimizer::new`]
-/// without weight decay, AMSGrad or clipping, and must stay so for the two to agree.
+/// One parameter through Adam: in one fused pass on the CPU (`fused_adam`) or one fused kernel on
+/// WebGPU (`fused_adam::on_device`), both burn's arithmetic, or else through burn's `Adam`. The fused
+/// passes are plain Adam: this `Adam` is built in [`MlpOptimizer::new`] without weight decay, AMSGrad
+/// or clipping, and must stay so for them to agree.
 fn step_adam_param<const D: usize>(
     adam: &Adam,
     learning_rate: f64,
@@ -215,16 +217,26 @@ fn step_adam_param<const D: usize>(
     grads: &mut GradientsParams,
     state: &mut Option<AdamState<D>>,
 ) -> Param<Tensor<D>> {
-    let fused = grads.get::<D>(param.id).is_some_and(|grad| fused_adam::fits(&param.val().inner(), &grad, state));
-    if !fused {
+    type FusedStep<const D: usize> = fn(f64, Tensor<D>, Tensor<D>, Option<AdamState<D>>) -> (Tensor<D>, Option<AdamState<D>>);
+    let fused: Option<FusedStep<D>> = grads.get::<D>(param.id).and_then(|grad| {
+        let tensor = param.val().inner();
+        if fused_adam::fits(&tensor, &grad, state) {
+            Some(fused_adam::step::<D> as FusedStep<D>)
+        } else if fused_adam::on_device::fits(&tensor, &grad, state) {
+            Some(fused_adam::on_device::step::<D> as FusedStep<D>)
+        } else {
+            None
+        }
+    });
+    let Some(fused_step) = fused else {
         return step_param(adam, learning_rate, param, grads, state);
-    }
+    };
     let (id, tensor, mapper) = param.consume();
     let Some(grad) = grads.remove::<D>(id) else {
         return Param::from_mapped_value(id, tensor, mapper);
     };
     let require_grad = tensor.is_require_grad();
-    let (updated, new_state) = fused_adam::step(learning_rate, tensor.inner(), grad, state.take());
+    let (updated, new_state) = fused_step(learning_rate, tensor.inner(), grad, state.take());
     *state = new_state;
     let mut updated = Tensor::from_inner(updated);
     if require_grad {

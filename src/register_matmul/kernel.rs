@@ -96,8 +96,8 @@ impl RegisterTiledMatmul for CubeBackend {
         let (Some((m, depth)), Some((rhs_depth, n))) = (dims(&lhs_shape), dims(&rhs_shape)) else {
             return <Self as FloatTensorOps<Self>>::float_matmul(lhs, rhs);
         };
-        // Anything but two f32 matrices that chain (never the case for this project's layers) is
-        // left to burn, which checks and reports it.
+        // Anything but two f32 matrices that chain is left to burn's matmul. It does not arise: the
+        // layers' shapes chain by construction (`MlpConfig::init`, the weights file's checks).
         if depth != rhs_depth || lhs.dtype != DType::F32 || rhs.dtype != DType::F32 {
             return <Self as FloatTensorOps<Self>>::float_matmul(lhs, rhs);
         }

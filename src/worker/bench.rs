@@ -113,9 +113,17 @@ async fn run(base_url: &str, engine: &str, with_profile: bool) -> Result<BenchRe
             crate::register_matmul::use_register_tiled(false);
             (wgpu_device().await?, adapter_info().await.map(|a| a.description).unwrap_or_default(), None)
         }
+        // As the page does, but burn's ten-operation Adam in place of the fused kernel: the peer of
+        // `webgpu` for what the kernel gives.
+        "webgpu-burn-adam" => {
+            let adapter = adapter_info().await.map_err(|e| format!("{e:?}"))?;
+            crate::register_matmul::use_register_tiled(adapter.is_fallback);
+            crate::fused_adam::on_device::use_fused_on_device(false);
+            (wgpu_device().await?, adapter.description, None)
+        }
         "cpu" => (Device::flex(), "CPU (wasm)".to_string(), None),
         "cpu-2workers" => (Device::flex(), "CPU (wasm), two workers".to_string(), Some(GradientHelper::start().await?)),
-        other => return Err(format!("unknown engine `{other}` (use cpu, cpu-2workers, webgpu or webgpu-burn-matmul)")),
+        other => return Err(format!("unknown engine `{other}` (use cpu, cpu-2workers, webgpu, webgpu-burn-matmul or webgpu-burn-adam)")),
     };
     let (train, _) = load_mnist(base_url, crate::data::Dataset::Mnist, |_| {}).await?;
     let train: MnistDataset = train.first(IMAGES);
@@ -296,14 +304,18 @@ async fn profile(session: &mut TrainingSession, batches: &[crate::data::MnistBat
     let pixels: Vec<f32> = vec![0.5; BATCH * 784];
     let first = |t: Tensor<2>| t.slice([0..1, 0..1]).reshape([1]); // [1]
     let mut kernels = Vec::new();
-    kernels.push(time_kernel("fc1 forward matmul [64,784]·[784,512]", read_cost, || first(x.clone().matmul(w1.clone()))).await?);
-    kernels.push(time_kernel("fc2 forward matmul [64,512]·[512,256]", read_cost, || first(h1.clone().matmul(w2.clone()))).await?);
-    kernels.push(time_kernel("fc1 weight gradient [784,64]·[64,512] (transposed lhs)", read_cost, || first(x.clone().transpose().matmul(h1.clone()))).await?);
-    kernels.push(time_kernel("fc2 input gradient [64,256]·[256,512] (transposed rhs)", read_cost, || first(g2.clone().matmul(w2.clone().transpose()))).await?);
+    // The matmul the training step uses: the register-tiled one where it is in use, else burn's.
+    let product = |a: Tensor<2>, b: Tensor<2>| {
+        if crate::register_matmul::register_tiled_in_use() { crate::register_matmul::matmul(a, b) } else { a.matmul(b) } // [m, n]
+    };
+    kernels.push(time_kernel("fc1 forward matmul [64,784]·[784,512]", read_cost, || first(product(x.clone(), w1.clone()))).await?);
+    kernels.push(time_kernel("fc2 forward matmul [64,512]·[512,256]", read_cost, || first(product(h1.clone(), w2.clone()))).await?);
+    kernels.push(time_kernel("fc1 weight gradient [784,64]·[64,512] (transposed lhs)", read_cost, || first(product(x.clone().transpose(), h1.clone()))).await?);
+    kernels.push(time_kernel("fc2 input gradient [64,256]·[256,512] (transposed rhs)", read_cost, || first(product(g2.clone(), w2.clone().transpose()))).await?);
     kernels.push(time_kernel("ReLU [64,512]", read_cost, || first(activation::relu(h1.clone()))).await?);
     kernels.push(time_kernel("bias gradient: sum over the batch [64,512]→[512]", read_cost, || first(h1.clone().sum_dim(0))).await?);
     kernels.push(
-        time_kernel("burn's Adam update of fc1.weight [784,512] (10 elementwise ops; the CPU path now fuses them)", read_cost, || {
+        time_kernel("burn's Adam update of fc1.weight [784,512] (10 elementwise ops)", read_cost, || {
             let g = h1.clone().slice([0..1, 0..512]).expand([784, 512]); // [784, 512]
             let m = m.clone().mul_scalar(0.9).add(g.clone().mul_scalar(0.1)); // [784, 512]
             let v = v.clone().mul_scalar(0.999).add(g.clone().mul(g).mul_scalar(0.001)); // [784, 512]
@@ -311,6 +323,22 @@ async fn profile(session: &mut TrainingSession, batches: &[crate::data::MnistBat
         })
         .await?,
     );
+    // The fused kernel (WebGPU only), stepping its own weights and moments as the session does: in
+    // place, since nothing else holds them (the `[1]` it returns is a fresh tensor, read after it).
+    if !crate::fused_adam::runs_on_cpu(device) {
+        let fused_state = std::cell::RefCell::new(Some((random([784, 512]), None::<burn::optim::AdamState<2>>)));
+        let g1 = random([784, 512]); // [784, 512]
+        kernels.push(
+            time_kernel("fused Adam kernel of fc1.weight [784,512] (what the session runs on WebGPU)", read_cost, || {
+                let mut slot = fused_state.borrow_mut();
+                if let Some((w, state)) = slot.take() {
+                    *slot = Some(crate::fused_adam::on_device::step(1e-3, w, g1.clone(), state));
+                }
+                Tensor::<1>::zeros([1], device) // [1]
+            })
+            .await?,
+        );
+    }
     kernels.push(
         time_kernel("upload one batch of pixels [64,784]", read_cost, || {
             first(Tensor::<2>::from_data(TensorData::new(pixels.clone(), [BATCH, 784]), device)) // [64, 784]

@@ -129,3 +129,49 @@ fn fused_adam_refuses_what_does_not_fit() {
     assert!(!fused_adam::fits(&w, &Tensor::<2>::zeros([4, 3], &device), &Some(other)));
     assert!(fused_adam::fits(&w, &Tensor::<2>::zeros([4, 3], &device), &None));
 }
+
+/// The WebGPU kernel's extension, through its CPU implementation (burn's operations): its
+/// bookkeeping (step count, the first step from zero moments, the state handed back) gives burn's
+/// `Adam` bit for bit over 100 steps, for a weight matrix and a bias. The kernel's own arithmetic is
+/// held to burn's on WebGPU in `tests/browser.rs`.
+#[test]
+fn fused_adam_on_device_bookkeeping_equals_burns_adam() {
+    let device = Device::flex();
+    let adam = AdamConfig::new().with_beta_1(ADAM_BETA1).with_beta_2(ADAM_BETA2).with_epsilon(ADAM_EPSILON).build();
+    let start = Tensor::<2>::random([37, 23], Distribution::Normal(0.0, 0.1), &device); // [37, 23]
+    let bias = Tensor::<1>::random([23], Distribution::Normal(0.0, 0.1), &device); // [23]
+    let (mut ours, mut theirs) = (start.clone(), start);
+    let (mut our_bias, mut their_bias) = (bias.clone(), bias);
+    let (mut our_state, mut their_state): (Option<AdamState<2>>, Option<AdamState<2>>) = (None, None);
+    let (mut our_bias_state, mut their_bias_state): (Option<AdamState<1>>, Option<AdamState<1>>) = (None, None);
+    let bits = |values: Vec<f32>| values.into_iter().map(f32::to_bits).collect::<Vec<_>>();
+    for step in 0..100 {
+        let scale = [1e-9, 1e-4, 1.0, 30.0][step % 4];
+        let grad = Tensor::<2>::random([37, 23], Distribution::Normal(0.0, scale), &device); // [37, 23]
+        let bias_grad = Tensor::<1>::random([23], Distribution::Normal(0.0, scale), &device); // [23]
+        (ours, our_state) = fused_adam::on_device::step(1e-3, ours, grad.clone(), our_state.take());
+        (theirs, their_state) = adam.step(1e-3, theirs, grad, their_state.take());
+        (our_bias, our_bias_state) = fused_adam::on_device::step(1e-3, our_bias, bias_grad.clone(), our_bias_state.take());
+        (their_bias, their_bias_state) = adam.step(1e-3, their_bias, bias_grad, their_bias_state.take());
+        let (a, b) = (our_state.as_ref().unwrap(), their_state.as_ref().unwrap());
+        assert_eq!(a.momentum.time, b.momentum.time, "step {step}: Adam's step count");
+        assert!(largest_difference(&floats(&ours), &floats(&theirs)) < 1e-6, "step {step}: weights");
+        assert_eq!(bits(floats(&ours)), bits(floats(&theirs)), "step {step}: weights not bit-identical");
+        assert_eq!(bits(floats(&a.momentum.moment_1)), bits(floats(&b.momentum.moment_1)), "step {step}: first moment");
+        assert_eq!(bits(floats(&a.momentum.moment_2)), bits(floats(&b.momentum.moment_2)), "step {step}: second moment");
+        assert_eq!(bits(floats(&our_bias)), bits(floats(&their_bias)), "step {step}: bias");
+        let (a, b) = (our_bias_state.as_ref().unwrap(), their_bias_state.as_ref().unwrap());
+        assert_eq!(a.momentum.time, b.momentum.time, "step {step}: the bias's step count");
+    }
+    assert_ne!(floats(&ours), floats(&Tensor::<2>::zeros([37, 23], &device)));
+}
+
+/// On the CPU the session's Adam takes the CPU loop, never the WebGPU kernel's path.
+#[test]
+fn fused_adam_on_device_is_not_taken_on_the_cpu() {
+    let device = Device::flex();
+    let w = Tensor::<2>::zeros([4, 3], &device); // [4, 3]
+    let g = Tensor::<2>::zeros([4, 3], &device); // [4, 3]
+    assert!(!fused_adam::on_device::fits(&w, &g, &None));
+    assert!(fused_adam::fits(&w, &g, &None));
+}

@@ -9,7 +9,11 @@
 //! The arithmetic is burn's, operation for operation and in the same order (no fused multiply-add), so
 //! the result is the same as `burn::optim::Adam` to the last bit; `tests/native/optimizer_state.rs`
 //! holds the two within 1e-6 over 100 steps. Only CPU (`flex`) tensors take this path: on WebGPU a read
-//! is asynchronous, and burn's own operations run there.
+//! is asynchronous, so there the same arithmetic is one kernel per parameter ([`on_device`]).
+
+#[cfg(target_family = "wasm")]
+mod kernel;
+pub mod on_device;
 
 use burn::optim::{AdaptiveMomentumState, AdamState};
 use burn::tensor::{DType, Device, Tensor, TensorData};
@@ -24,18 +28,18 @@ pub fn runs_on_cpu(device: &Device) -> bool {
 
 /// Adam's per-step scalars, computed as burn computes them.
 #[derive(Clone, Copy, Debug)]
-struct StepScalars {
-    beta_1: f32,
-    one_minus_beta_1: f32,
-    beta_2: f32,
-    one_minus_beta_2: f32,
-    combined_factor: f32,
-    epsilon: f32,
-    learning_rate: f32,
+pub(crate) struct StepScalars {
+    pub(crate) beta_1: f32,
+    pub(crate) one_minus_beta_1: f32,
+    pub(crate) beta_2: f32,
+    pub(crate) one_minus_beta_2: f32,
+    pub(crate) combined_factor: f32,
+    pub(crate) epsilon: f32,
+    pub(crate) learning_rate: f32,
 }
 
 impl StepScalars {
-    fn new(time: usize, learning_rate: f64) -> Self {
+    pub(crate) fn new(time: usize, learning_rate: f64) -> Self {
         let time = i32::try_from(time).unwrap_or(i32::MAX);
         let bias_correction2_sqrt = (1.0 - ADAM_BETA2.powi(time)).sqrt();
         Self {
@@ -101,10 +105,16 @@ pub(crate) fn take_values<const D: usize>(tensor: Tensor<D>) -> Option<Vec<f32>>
 
 /// Whether [`step`] can update this parameter: CPU `f32` tensors of one shape.
 pub fn fits<const D: usize>(tensor: &Tensor<D>, grad: &Tensor<D>, state: &Option<AdamState<D>>) -> bool {
+    runs_on_cpu(&tensor.device()) && shapes_fit(tensor, grad, state)
+}
+
+/// Whether weights, gradient and moments are `f32` tensors of one shape, with no AMSGrad moment:
+/// what either fused pass (this one, [`on_device`]) takes.
+pub(crate) fn shapes_fit<const D: usize>(tensor: &Tensor<D>, grad: &Tensor<D>, state: &Option<AdamState<D>>) -> bool {
     let same = |t: &Tensor<D>| t.dims() == tensor.dims() && t.dtype() == DType::F32;
     // AMSGrad's extra moment is not part of the fused pass (the session's Adam never uses it).
     let state_fits = state.as_ref().is_none_or(|s| same(&s.momentum.moment_1) && same(&s.momentum.moment_2) && s.momentum.max_moment_2.is_none());
-    runs_on_cpu(&tensor.device()) && same(tensor) && same(grad) && state_fits
+    same(tensor) && same(grad) && state_fits
 }
 
 /// One Adam step of a parameter that [`fits`] (plain tensors, not autodiff): the new weights and

@@ -12,7 +12,10 @@ use super::StepScalars;
 use super::on_device::{FusedAdamStep, adam_by_operations};
 
 /// One unit per value: the moments, then the weight, in place. The operations and their order are
-/// burn's (`AdaptiveMomentum::transform`, `Adam::step`), written out without fused multiply-adds.
+/// burn's (`AdaptiveMomentum::transform`, `Adam::step`), but cubecl's optimiser (`InstCombinePass`,
+/// always on for WGSL) turns each product that feeds an add into one `fma`, which rounds once where
+/// burn's separate kernels round twice: the result is within rounding of burn's, not the same bits
+/// (`tests/browser.rs` holds it within 1e-6 over 100 steps).
 #[allow(clippy::too_many_arguments)]
 #[cube(launch_unchecked)]
 fn fused_adam_kernel(

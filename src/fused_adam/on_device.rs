@@ -4,7 +4,9 @@
 //! whole tensor: measured on SwiftShader that was a third of a step once the matmuls were fast. Here
 //! one kernel reads the weights, gradient and both moments once and writes the weights and moments
 //! once, in place where burn allows it (`super::kernel`). The arithmetic is burn's, operation for
-//! operation and in the same order, as on the CPU path ([`super::StepScalars`]).
+//! operation and in the same order, as on the CPU path ([`super::StepScalars`]), except that
+//! cubecl's WGSL compiler fuses each multiply-add into one `fma` (`kernel.rs`): within rounding of
+//! burn's `Adam`, not bit for bit.
 //!
 //! It is a burn backend extension like `register_matmul`: on burn's cubecl backend it is the kernel;
 //! on the CPU (`flex`) it is burn's own operations in burn's order, which the CPU path does not use
@@ -77,10 +79,18 @@ pub fn use_fused_on_device(enabled: bool) {
     FUSED_ON_DEVICE.with(|flag| flag.set(enabled));
 }
 
-/// Whether [`step`] should update this parameter: a non-CPU device, the kernel in use, and `f32`
-/// tensors of one shape with plain Adam's state.
+/// Whether [`step`] should update this parameter: a non-CPU device, the kernel in use, and plain
+/// (not autodiff: the extension has no autodiff side) `f32` tensors of one shape with plain Adam's
+/// state.
 pub fn fits<const D: usize>(tensor: &Tensor<D>, grad: &Tensor<D>, state: &Option<AdamState<D>>) -> bool {
-    FUSED_ON_DEVICE.with(Cell::get) && !runs_on_cpu(&tensor.device()) && shapes_fit(tensor, grad, state)
+    let plain = |t: &Tensor<D>| !t.is_autodiff();
+    let state_plain = state.as_ref().is_none_or(|s| plain(&s.momentum.moment_1) && plain(&s.momentum.moment_2));
+    FUSED_ON_DEVICE.with(Cell::get)
+        && !runs_on_cpu(&tensor.device())
+        && plain(tensor)
+        && plain(grad)
+        && state_plain
+        && shapes_fit(tensor, grad, state)
 }
 
 /// One Adam step of a parameter that [`fits`] (plain tensors, not autodiff): the new weights and
